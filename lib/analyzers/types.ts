@@ -1,0 +1,33 @@
+import type { OperatingSystem, Package } from "../inventory/package.js";
+
+/** What an analyzer found in one file. Packages carry no layer yet; applyLayers assigns it. */
+export interface AnalyzerResult {
+  os?: OperatingSystem;
+  packages?: PackageFinding[];
+  /** Problems with this file that did not stop the analyzer (e.g. a malformed stanza). */
+  warnings?: string[];
+}
+
+/** A package as an analyzer sees it; the pipeline adds layer provenance. */
+export type PackageFinding = Omit<Package, "layer" | "foundIn">;
+
+export interface AnalyzerInput {
+  /** Normalised path inside the image, no leading slash (e.g. "var/lib/dpkg/status"). */
+  path: string;
+  /** The whole file; never larger than the analyzer's `maxFileSize`. */
+  bytes: Buffer;
+}
+
+/**
+ * One ecosystem's parser. `required` sees only the tar header, so it must be cheap and pure;
+ * `analyze` is a pure function of the file's path and bytes.
+ */
+export interface Analyzer {
+  readonly name: string;
+  /** Bump when output changes: it is part of the layer cache key. */
+  readonly version: number;
+  /** Files larger than this are not buffered; the walk records a warning instead. */
+  readonly maxFileSize: number;
+  required(path: string, size: number): boolean;
+  analyze(input: AnalyzerInput): AnalyzerResult;
+}

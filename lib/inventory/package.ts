@@ -1,0 +1,43 @@
+/** Operating system identified from os-release and friends. */
+export interface OperatingSystem {
+  /** Lower-case family id used for advisory keys: "debian", "ubuntu", "alpine", "rhel", ... */
+  family: string;
+  /** Display name, e.g. "Debian GNU/Linux". */
+  name?: string;
+  /** Full version string, e.g. "12 (bookworm)" or "3.19.1". */
+  version?: string;
+  /** Machine-readable version, e.g. "12", "3.19.1", "22.04". */
+  versionId?: string;
+  codename?: string;
+  prettyName?: string;
+}
+
+/** Where in the image a package came from. */
+export interface LayerRef {
+  index: number;
+  /** Uncompressed layer digest (config rootfs.diff_ids). */
+  diffID: string;
+  /** Compressed blob digest from the manifest. */
+  digest: string;
+}
+
+export type Ecosystem = "deb" | "apk" | "rpm";
+
+export interface Package {
+  ecosystem: Ecosystem | string;
+  name: string;
+  /** Full version as the package manager prints it (dpkg: [epoch:]upstream[-revision]). */
+  version: string;
+  /** dpkg source package, apk origin, rpm source rpm. */
+  source?: { name: string; version?: string };
+  arch?: string;
+  licenses?: string[];
+  maintainer?: string;
+  /** apk Q1 checksum or similar integrity value as recorded by the package manager. */
+  checksum?: string;
+  purl?: string;
+  /** The layer that introduced this exact package version. */
+  layer: LayerRef;
+  /** The database file the package was read from, no leading slash. */
+  foundIn: string;
+}
