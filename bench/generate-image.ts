@@ -1,0 +1,195 @@
+import { createHash } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { Transform, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
+import * as tarStream from "tar-stream";
+
+/**
+ * Writes a synthetic but realistically shaped OCI image for benchmarks: several gzip layers of
+ * many files whose contents compress about as well as a Linux root filesystem, plus a real dpkg
+ * status so the analyzers have work to do. Cached: regenerated only when the parameters change.
+ */
+export interface GeneratedImage {
+  dir: string;
+  tag: string;
+  layerFiles: string[];
+  uncompressedBytes: number;
+  compressedBytes: number;
+}
+
+export interface GenerateOptions {
+  dir: string;
+  layers: number;
+  bytesPerLayer: number;
+  /** Extra files (path → content) put into the first layer. */
+  extraFiles?: Record<string, Buffer>;
+  seed?: number;
+}
+
+const TAG = "bench";
+
+export async function generateImage(options: GenerateOptions): Promise<GeneratedImage> {
+  const { dir, layers, bytesPerLayer, seed = 1 } = options;
+  const stamp = JSON.stringify({ layers, bytesPerLayer, seed, extra: Object.keys(options.extraFiles ?? {}), v: 2 });
+  const stampFile = join(dir, "bench-stamp.json");
+  const existing = await readFile(stampFile, "utf8").catch(() => "");
+  if (existing) {
+    const parsed = JSON.parse(existing) as { stamp: string; image: GeneratedImage };
+    if (parsed.stamp === stamp) return parsed.image;
+  }
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, "blobs", "sha256"), { recursive: true });
+
+  const random = mulberry32(seed);
+  const corpus = makeCorpus(random, 16 * 1024 * 1024);
+  const built = await Promise.all(
+    Array.from({ length: layers }, (_, i) =>
+      writeLayer(dir, i, bytesPerLayer, corpus, mulberry32(seed * 1000 + i), i === 0 ? options.extraFiles : undefined),
+    ),
+  );
+
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: "amd64",
+      os: "linux",
+      created: "2026-01-01T00:00:00Z",
+      config: { Cmd: ["/bin/sh"] },
+      rootfs: { type: "layers", diff_ids: built.map((l) => l.diffID) },
+      history: built.map((_, i) => ({ created_by: `bench layer ${i}` })),
+    }),
+  );
+  const configDigest = await writeBlob(dir, config);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+      layers: built.map((l) => ({
+        mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+        digest: l.digest,
+        size: l.size,
+      })),
+    }),
+  );
+  const manifestDigest = await writeBlob(dir, manifest);
+  await writeFile(join(dir, "oci-layout"), JSON.stringify({ imageLayoutVersion: "1.0.0" }));
+  await writeFile(
+    join(dir, "index.json"),
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [
+        {
+          mediaType: "application/vnd.oci.image.manifest.v1+json",
+          digest: manifestDigest,
+          size: manifest.length,
+          annotations: { "org.opencontainers.image.ref.name": TAG },
+        },
+      ],
+    }),
+  );
+  const image: GeneratedImage = {
+    dir,
+    tag: TAG,
+    layerFiles: built.map((l) => join(dir, "blobs", "sha256", l.digest.slice("sha256:".length))),
+    uncompressedBytes: built.reduce((n, l) => n + l.uncompressed, 0),
+    compressedBytes: built.reduce((n, l) => n + l.size, 0),
+  };
+  await writeFile(stampFile, JSON.stringify({ stamp, image }));
+  return image;
+}
+
+async function writeLayer(
+  dir: string,
+  index: number,
+  targetBytes: number,
+  corpus: Buffer,
+  random: () => number,
+  extraFiles: Record<string, Buffer> | undefined,
+): Promise<{ digest: string; diffID: string; size: number; uncompressed: number }> {
+  const pack = tarStream.pack();
+  const tmp = join(dir, `layer-${index}.tmp`);
+  const uncompressed = new HashTap();
+  const compressed = new HashTap();
+  const done = pipeline(pack, uncompressed, createGzip({ level: 6 }), compressed, createWriteStream(tmp));
+
+  const add = (name: string, content: Buffer) =>
+    new Promise<void>((resolve, reject) =>
+      pack.entry({ name, size: content.length, mode: 0o644, mtime: new Date(0) }, content, (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  for (const [name, content] of Object.entries(extraFiles ?? {})) await add(name, content);
+  let written = 0;
+  let n = 0;
+  while (written < targetBytes) {
+    // Mostly small files, some large ones: the size mix of a distro root filesystem.
+    const size = random() < 0.9 ? Math.floor(random() * 24 * 1024) : Math.floor(random() * 1024 * 1024);
+    const start = Math.floor(random() * (corpus.length - size));
+    const name = `usr/share/bench${index}/d${n % 97}/f${n}.${random() < 0.5 ? "txt" : "bin"}`;
+    await add(name, corpus.subarray(start, start + size));
+    written += size + 512;
+    n += 1;
+  }
+  pack.finalize();
+  await done;
+  const digest = compressed.digest();
+  await rename(tmp, join(dir, "blobs", "sha256", digest.slice("sha256:".length)));
+  const size = (await stat(join(dir, "blobs", "sha256", digest.slice("sha256:".length)))).size;
+  return { digest, diffID: uncompressed.digest(), size, uncompressed: uncompressed.bytes };
+}
+
+async function writeBlob(dir: string, bytes: Buffer): Promise<string> {
+  const hex = createHash("sha256").update(bytes).digest("hex");
+  await writeFile(join(dir, "blobs", "sha256", hex), bytes);
+  return `sha256:${hex}`;
+}
+
+class HashTap extends Transform {
+  private readonly hash = createHash("sha256");
+  bytes = 0;
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    cb(null, chunk);
+  }
+  digest(): string {
+    return `sha256:${this.hash.digest("hex")}`;
+  }
+}
+
+/** Text-like runs (words, code) mixed with binary-like runs; compresses ~2.5:1 like a rootfs. */
+function makeCorpus(random: () => number, size: number): Buffer {
+  const words = Array.from({ length: 4000 }, () =>
+    Array.from({ length: 2 + Math.floor(random() * 9) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(
+      "",
+    ),
+  );
+  const out = Buffer.alloc(size);
+  let at = 0;
+  while (at < size) {
+    if (random() < 0.7) {
+      const line = `${Array.from({ length: 4 + Math.floor(random() * 10) }, () => words[Math.floor(random() * words.length)]).join(" ")}\n`;
+      at += out.write(line, at, "latin1");
+    } else {
+      const run = Math.min(size - at, 256 + Math.floor(random() * 2048));
+      for (let i = 0; i < run; i++) out[at + i] = random() < 0.5 ? 0 : Math.floor(random() * 256);
+      at += run;
+    }
+  }
+  return out;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

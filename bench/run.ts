@@ -1,0 +1,12 @@
+import { benchImageScan } from "./image-scan.bench.js";
+
+/** `npm run bench`: every benchmark, each printing its ratio against a baseline from the same run. */
+const only = process.argv[2];
+const benches: Record<string, () => Promise<void>> = {
+  "image-scan": benchImageScan,
+};
+for (const [name, bench] of Object.entries(benches)) {
+  if (only && only !== name) continue;
+  await bench();
+  console.log("");
+}

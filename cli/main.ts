@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { Command, Option } from "commander";
+import { isPortcullisError } from "../lib/errors.js";
+import { PORTCULLIS_VERSION } from "../lib/version.js";
+import { OUTPUT_FORMATS, runScan, UsageError } from "./commands/scan.js";
+
+/** Exit codes: 0 pass, 1 policy failed (later issues), 2 error. */
+const EXIT_ERROR = 2;
+
+const program = new Command()
+  .name("portcullis")
+  .description("Scan container images for OS and language packages, vulnerabilities and risky configuration")
+  .version(PORTCULLIS_VERSION)
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : EXIT_ERROR);
+  });
+
+program
+  .command("scan")
+  .description("scan an image: registry reference, oci:<dir>[:tag] or docker-archive:<file>[:name:tag]")
+  .argument("<image>", "image to scan")
+  .addOption(new Option("-f, --format <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
+  .option("-o, --output <file>", "write the report to a file instead of stdout")
+  .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image", "linux/amd64")
+  .option("--insecure", "use plain HTTP for the registry")
+  .option("--no-cache", "do not read or write the layer cache")
+  .option("--cache-dir <dir>", "layer cache directory (default: $XDG_CACHE_HOME/portcullis)")
+  .option("--no-progress", "no progress bar, even on a terminal")
+  .action(async (image: string, opts) => {
+    await runScan(image, opts);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  const image = process.argv[3] && program.args[0] === "scan" ? `${process.argv[3]}: ` : "";
+  if (isPortcullisError(err) || err instanceof UsageError) {
+    process.stderr.write(`portcullis: ${image}${err.message}\n`);
+  } else {
+    // Unexpected: still one line, with the stack only when asked for.
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`portcullis: ${image}internal error: ${message}\n`);
+    if (process.env.PORTCULLIS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  }
+  process.exitCode = EXIT_ERROR;
+}

@@ -1,0 +1,45 @@
+import type { Platform } from "../image/types.js";
+import type { OperatingSystem, Package } from "../inventory/package.js";
+import type { Compression } from "../layers/compression.js";
+import type { ScanWarning } from "../warnings.js";
+
+/** Bump on any incompatible change; every writer and store reads this one shape. */
+export const SCAN_REPORT_SCHEMA_VERSION = 1;
+
+export interface ReportLayer {
+  index: number;
+  digest: string;
+  diffID: string;
+  mediaType: string;
+  /** Compressed size from the manifest. */
+  size: number;
+  /** True when the analysis came from the layer cache and the blob was not downloaded. */
+  cached: boolean;
+  compression?: Compression;
+  uncompressedBytes?: number;
+  entries?: number;
+}
+
+export interface ScanReport {
+  schemaVersion: typeof SCAN_REPORT_SCHEMA_VERSION;
+  tool: { name: "portcullis"; version: string };
+  createdAt: string;
+  durationMs: number;
+  artifact: {
+    /** The image as the user named it. */
+    name: string;
+    source: "registry" | "oci-layout" | "docker-archive";
+    /** Digest of the single-platform manifest that was scanned. */
+    digest: string;
+    /** Digest of the index the name pointed to, for multi-platform images. */
+    indexDigest?: string;
+    mediaType: string;
+    platform: Platform;
+    configDigest: string;
+    created?: string;
+    layers: ReportLayer[];
+  };
+  os?: OperatingSystem;
+  packages: Package[];
+  warnings: ScanWarning[];
+}
