@@ -33,7 +33,13 @@ const TAG = "bench";
 
 export async function generateImage(options: GenerateOptions): Promise<GeneratedImage> {
   const { dir, layers, bytesPerLayer, seed = 1 } = options;
-  const stamp = JSON.stringify({ layers, bytesPerLayer, seed, extra: Object.keys(options.extraFiles ?? {}), v: 2 });
+  const stamp = JSON.stringify({
+    layers,
+    bytesPerLayer,
+    seed,
+    extra: Object.keys(options.extraFiles ?? {}),
+    v: 2,
+  });
   const stampFile = join(dir, "bench-stamp.json");
   const existing = await readFile(stampFile, "utf8").catch(() => "");
   if (existing) {
@@ -47,7 +53,14 @@ export async function generateImage(options: GenerateOptions): Promise<Generated
   const corpus = makeCorpus(random, 16 * 1024 * 1024);
   const built = await Promise.all(
     Array.from({ length: layers }, (_, i) =>
-      writeLayer(dir, i, bytesPerLayer, corpus, mulberry32(seed * 1000 + i), i === 0 ? options.extraFiles : undefined),
+      writeLayer(
+        dir,
+        i,
+        bytesPerLayer,
+        corpus,
+        mulberry32(seed * 1000 + i),
+        i === 0 ? options.extraFiles : undefined,
+      ),
     ),
   );
 
@@ -66,7 +79,11 @@ export async function generateImage(options: GenerateOptions): Promise<Generated
     JSON.stringify({
       schemaVersion: 2,
       mediaType: "application/vnd.oci.image.manifest.v1+json",
-      config: { mediaType: "application/vnd.oci.image.config.v1+json", digest: configDigest, size: config.length },
+      config: {
+        mediaType: "application/vnd.oci.image.config.v1+json",
+        digest: configDigest,
+        size: config.length,
+      },
       layers: built.map((l) => ({
         mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
         digest: l.digest,
@@ -164,9 +181,9 @@ class HashTap extends Transform {
 /** Text-like runs (words, code) mixed with binary-like runs; compresses ~2.5:1 like a rootfs. */
 function makeCorpus(random: () => number, size: number): Buffer {
   const words = Array.from({ length: 4000 }, () =>
-    Array.from({ length: 2 + Math.floor(random() * 9) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(
-      "",
-    ),
+    Array.from({ length: 2 + Math.floor(random() * 9) }, () =>
+      String.fromCharCode(97 + Math.floor(random() * 26)),
+    ).join(""),
   );
   const out = Buffer.alloc(size);
   let at = 0;

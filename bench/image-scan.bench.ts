@@ -13,11 +13,16 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 
 export async function benchImageScan(): Promise<void> {
-  const statusFile = ["../shared/data/pkgdb/dpkg/claircore-texlive.status", "test/fixtures/pkgdb/dpkg/claircore-texlive.status"]
+  const statusFile = [
+    "../shared/data/pkgdb/dpkg/claircore-texlive.status",
+    "test/fixtures/pkgdb/dpkg/claircore-texlive.status",
+  ]
     .map((p) => join(root, p))
     .find((p) => existsSync(p));
   const extraFiles: Record<string, Buffer> = {
-    "etc/os-release": Buffer.from('ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n'),
+    "etc/os-release": Buffer.from(
+      'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n',
+    ),
   };
   if (statusFile) extraFiles["var/lib/dpkg/status"] = await readFile(statusFile);
 
@@ -35,7 +40,17 @@ export async function benchImageScan(): Promise<void> {
   const rss: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     baseline.push((await timeShell(baselineCmd)).seconds);
-    const m = await timeNode([cli, "scan", `oci:${image.dir}:${image.tag}`, "--no-cache", "--no-progress", "-f", "json", "-o", "/dev/null"]);
+    const m = await timeNode([
+      cli,
+      "scan",
+      `oci:${image.dir}:${image.tag}`,
+      "--no-cache",
+      "--no-progress",
+      "-f",
+      "json",
+      "-o",
+      "/dev/null",
+    ]);
     scans.push(m.seconds);
     rss.push(m.maxRssBytes ?? 0);
   }
@@ -46,8 +61,12 @@ export async function benchImageScan(): Promise<void> {
   console.log(
     `image: ${image.layerFiles.length} gzip layers, ${(image.uncompressedBytes / MiB).toFixed(0)} MiB uncompressed, ${(image.compressedBytes / MiB).toFixed(0)} MiB compressed`,
   );
-  console.log(`baseline gzip -dc | tar -t: ${baseTime.toFixed(2)} s (runs: ${baseline.map((s) => s.toFixed(2)).join(", ")})`);
-  console.log(`portcullis scan:            ${scanTime.toFixed(2)} s (runs: ${scans.map((s) => s.toFixed(2)).join(", ")})`);
+  console.log(
+    `baseline gzip -dc | tar -t: ${baseTime.toFixed(2)} s (runs: ${baseline.map((s) => s.toFixed(2)).join(", ")})`,
+  );
+  console.log(
+    `portcullis scan:            ${scanTime.toFixed(2)} s (runs: ${scans.map((s) => s.toFixed(2)).join(", ")})`,
+  );
   console.log(`throughput: ${(image.uncompressedBytes / MiB / scanTime).toFixed(0)} MiB/s uncompressed`);
   console.log(`peak RSS: ${(peak / MiB).toFixed(0)} MiB (target < 256 MiB)`);
   console.log(`ratio scan/baseline: ${(scanTime / baseTime).toFixed(2)}x (target <= 1.25x)`);

@@ -1,5 +1,5 @@
-import type { ScanProgress } from "../lib/scan.js";
 import { formatBytes } from "../lib/report/table-writer.js";
+import type { ScanProgress } from "../lib/scan.js";
 
 /**
  * A one-line progress bar on stderr while layers download and are analysed. Only on a TTY:

@@ -43,30 +43,37 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
 
   const image = await resolveImage(source, { platform: options.platform });
   const descriptors = image.manifest.layers;
-  options.onProgress?.({ kind: "resolved", layers: descriptors.map((d, index) => ({ index, size: d.size })) });
-
-  const layers = await mapWithConcurrency(descriptors, options.concurrency ?? 3, async (descriptor, index) => {
-    const diffID = image.config.rootfs.diff_ids[index] as string;
-    const ref: LayerRef = { index, diffID, digest: descriptor.digest };
-    const cacheKey = layerCacheKey(diffID, analyzersKey);
-    const cached = await options.layerCache?.get(cacheKey);
-    if (cached) {
-      options.onProgress?.({ kind: "layer-done", index, cached: true });
-      return { ref, result: cached, cached: true };
-    }
-    logger.debug("scanning layer", { index, digest: descriptor.digest, size: descriptor.size });
-    const result: LayerResult = await scanLayer({
-      open: () => source.openBlob(descriptor),
-      digest: descriptor.digest,
-      diffID,
-      analyzers,
-      limits,
-      onBytes: (bytes) => options.onProgress?.({ kind: "layer-bytes", index, bytes }),
-    });
-    if (result.complete) await options.layerCache?.put(cacheKey, result);
-    options.onProgress?.({ kind: "layer-done", index, cached: false });
-    return { ref, result, cached: false };
+  options.onProgress?.({
+    kind: "resolved",
+    layers: descriptors.map((d, index) => ({ index, size: d.size })),
   });
+
+  const layers = await mapWithConcurrency(
+    descriptors,
+    options.concurrency ?? 3,
+    async (descriptor, index) => {
+      const diffID = image.config.rootfs.diff_ids[index] as string;
+      const ref: LayerRef = { index, diffID, digest: descriptor.digest };
+      const cacheKey = layerCacheKey(diffID, analyzersKey);
+      const cached = await options.layerCache?.get(cacheKey);
+      if (cached) {
+        options.onProgress?.({ kind: "layer-done", index, cached: true });
+        return { ref, result: cached, cached: true };
+      }
+      logger.debug("scanning layer", { index, digest: descriptor.digest, size: descriptor.size });
+      const result: LayerResult = await scanLayer({
+        open: () => source.openBlob(descriptor),
+        digest: descriptor.digest,
+        diffID,
+        analyzers,
+        limits,
+        onBytes: (bytes) => options.onProgress?.({ kind: "layer-bytes", index, bytes }),
+      });
+      if (result.complete) await options.layerCache?.put(cacheKey, result);
+      options.onProgress?.({ kind: "layer-done", index, cached: false });
+      return { ref, result, cached: false };
+    },
+  );
 
   const applied = applyLayers(layers.map(({ ref, result }): LayerInput => ({ ref, result })));
   const os = pickOperatingSystem(applied.osCandidates);
@@ -88,7 +95,8 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
   for (const [path, { record }] of applied.paths) {
     if (record.type !== "file") continue;
     for (const { analyzer, result } of record.results) {
-      for (const message of result.warnings ?? []) warnings.push({ code: `${analyzer}-warning`, message, path });
+      for (const message of result.warnings ?? [])
+        warnings.push({ code: `${analyzer}-warning`, message, path });
     }
   }
 

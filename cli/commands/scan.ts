@@ -1,15 +1,16 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parsePlatform } from "../../lib/image/platform.js";
 import { openImageSource } from "../../lib/image/open-image-source.js";
+import { parsePlatform } from "../../lib/image/platform.js";
+import { dockerConfigCredentials } from "../../lib/image/registry/docker-config.js";
 import { DirectoryLayerCache } from "../../lib/layers/layer-cache.js";
 import { writeJson } from "../../lib/report/json-writer.js";
 import type { ScanReport } from "../../lib/report/scan-report.js";
 import { writeTable } from "../../lib/report/table-writer.js";
 import { scanImage } from "../../lib/scan.js";
-import { credentialsFromDockerConfig } from "../credentials.js";
 import { defaultCacheDir, dockerConfigDir } from "../docker-config-dir.js";
 import { ProgressBar } from "../progress.js";
+import { stderrLogger } from "../stderr-logger.js";
 
 export interface ScanCommandOptions {
   format: string;
@@ -26,12 +27,16 @@ export const OUTPUT_FORMATS = ["table", "json"] as const;
 export async function runScan(image: string, opts: ScanCommandOptions): Promise<void> {
   const format = opts.format;
   if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw new UsageError(`unknown format ${JSON.stringify(format)}; expected one of ${OUTPUT_FORMATS.join(", ")}`);
+    throw new UsageError(
+      `unknown format ${JSON.stringify(format)}; expected one of ${OUTPUT_FORMATS.join(", ")}`,
+    );
   }
   const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
+  const logger = stderrLogger();
   const source = await openImageSource(image, {
     insecure: opts.insecure,
-    credentials: credentialsFromDockerConfig(dockerConfigDir()),
+    credentials: dockerConfigCredentials({ configDir: dockerConfigDir(), logger }),
+    logger,
   });
   const progress = opts.progress ? ProgressBar.forStderr() : undefined;
   let report: ScanReport;
@@ -39,8 +44,11 @@ export async function runScan(image: string, opts: ScanCommandOptions): Promise<
     report = await scanImage(source, {
       name: image,
       platform,
-      layerCache: opts.cache ? new DirectoryLayerCache(join(opts.cacheDir ?? defaultCacheDir(), "layers")) : undefined,
+      layerCache: opts.cache
+        ? new DirectoryLayerCache(join(opts.cacheDir ?? defaultCacheDir(), "layers"))
+        : undefined,
       onProgress: progress?.onProgress,
+      logger,
     });
   } finally {
     progress?.finish();

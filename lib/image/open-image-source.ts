@@ -17,7 +17,10 @@ export interface OpenImageSourceOptions {
  * Turns what a user types into an ImageSource: `oci:<dir>[:tag|@digest]`,
  * `docker-archive:<file>[:name:tag]`, or a registry reference (optionally `docker://`).
  */
-export async function openImageSource(spec: string, options: OpenImageSourceOptions = {}): Promise<ImageSource> {
+export async function openImageSource(
+  spec: string,
+  options: OpenImageSourceOptions = {},
+): Promise<ImageSource> {
   if (spec.startsWith("oci:")) {
     const { path, selector } = splitLocalSpec(spec.slice("oci:".length));
     return openOciLayout(path, selector);

@@ -8,7 +8,11 @@ export class DigestTap extends Transform {
 
   constructor(
     private readonly algorithm: string,
-    private readonly options: { maxBytes?: number; onLimit?: () => Error; onBytes?: (n: number) => void } = {},
+    private readonly options: {
+      maxBytes?: number;
+      onLimit?: () => Error;
+      onBytes?: (n: number) => void;
+    } = {},
   ) {
     super({ highWaterMark: 1024 * 1024 });
     this.hash = createHash(algorithm);

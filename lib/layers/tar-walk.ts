@@ -45,7 +45,12 @@ export class TarWalker {
   private bufferedFiles = 0;
 
   constructor(private readonly options: TarWalkOptions) {
+    // pipeline() reports errors; streamx re-emits them after pipeline has let go, which would
+    // otherwise surface as an uncaught exception.
+    this.extract.on("error", () => {});
     this.extract.on("entry", (header, stream, next) => {
+      // When the walk fails, streamx destroys the current entry with the same error.
+      stream.on("error", () => {});
       try {
         this.onEntry(header, stream, next);
       } catch (err) {
@@ -75,52 +80,56 @@ export class TarWalker {
   }
 
   private onEntry(header: tarStream.Header, stream: EntryStream, next: Next): void {
-    const { limits } = this.options;
     this.entries += 1;
-    if (this.entries > limits.maxEntries) {
-      throw new LimitExceededError(`layer has more than ${limits.maxEntries} entries`);
+    if (this.entries > this.options.limits.maxEntries) {
+      throw new LimitExceededError(`layer has more than ${this.options.limits.maxEntries} entries`);
     }
-    const skip = () => {
-      stream.on("end", () => next());
-      stream.resume();
-    };
+    const wanted = this.inspect(header);
+    if (wanted) this.bufferAndAnalyze(wanted.path, wanted.size, wanted.analyzers, stream, next);
+    else drain(stream, next);
+  }
+
+  /** Records what the header alone tells; returns what to buffer when a regular file is required. */
+  private inspect(
+    header: tarStream.Header,
+  ): { path: string; size: number; analyzers: Analyzer[] } | undefined {
+    const { limits } = this.options;
     if (header.name.length > limits.maxPathLength) {
       this.warn("path-too-long", `entry name of ${header.name.length} characters skipped`);
-      return skip();
+      return undefined;
     }
     const path = normalizeTarPath(header.name);
     if (path === undefined) {
       this.warn("path-traversal", `entry escaping the image root ignored: ${JSON.stringify(header.name)}`);
-      return skip();
+      return undefined;
     }
-    if (path === "") return skip();
+    if (path === "") return undefined;
 
     const whiteout = classifyWhiteout(path);
     if (whiteout) {
       if (whiteout.kind === "opaque") this.opaqueDirs.add(whiteout.dir);
       else this.whiteouts.add(whiteout.path);
-      return skip();
+      return undefined;
     }
 
     const size = header.size ?? 0;
-    const wanting = this.options.analyzers.filter((a) => a.required(path, size));
-    if (wanting.length === 0) return skip();
+    const analyzers = this.options.analyzers.filter((a) => a.required(path, size));
+    if (analyzers.length === 0) return undefined;
 
     switch (header.type) {
       case "file":
       case "contiguous-file":
-        return this.bufferAndAnalyze(path, size, wanting, stream, next);
+        return { path, size, analyzers };
       case "symlink":
-        this.paths.delete(path);
-        this.paths.set(path, { path, type: "symlink", target: header.linkname ?? "" });
-        return skip();
+        this.setRecord({ path, type: "symlink", target: header.linkname ?? "" });
+        return undefined;
       case "link":
-        this.analyzeHardLink(path, header.linkname ?? "", wanting);
-        return skip();
+        this.analyzeHardLink(path, header.linkname ?? "", analyzers);
+        return undefined;
       default:
         // A directory or device where a database file used to be hides the lower layers' file.
-        this.setOpaque(path);
-        return skip();
+        this.setRecord({ path, type: "opaque-file" });
+        return undefined;
     }
   }
 
@@ -135,16 +144,14 @@ export class TarWalker {
     const cap = Math.min(limits.maxBufferedFileSize, Math.max(...wanting.map((a) => a.maxFileSize)));
     if (size > cap) {
       this.warn("file-too-large", `${size} bytes exceeds the ${cap} byte cap; not analysed`, path);
-      this.setOpaque(path);
-      stream.on("end", () => next());
-      stream.resume();
+      this.setRecord({ path, type: "opaque-file" });
+      drain(stream, next);
       return;
     }
     if (this.bufferedBytes + size > limits.maxBufferedBytesPerLayer) {
       this.warn("layer-buffer-cap", `buffered-bytes cap of this layer reached; not analysed`, path);
-      this.setOpaque(path);
-      stream.on("end", () => next());
-      stream.resume();
+      this.setRecord({ path, type: "opaque-file" });
+      drain(stream, next);
       return;
     }
     const chunks: Buffer[] = [];
@@ -167,7 +174,7 @@ export class TarWalker {
       return;
     }
     this.warn("hardlink-unresolved", `hard link to ${JSON.stringify(linkname)} could not be analysed`, path);
-    this.setOpaque(path);
+    this.setRecord({ path, type: "opaque-file" });
   }
 
   private analyze(path: string, bytes: Buffer, wanting: Analyzer[]): void {
@@ -181,13 +188,13 @@ export class TarWalker {
         this.warn("analyzer-failed", `${analyzer.name}: ${message}`, path);
       }
     }
-    this.paths.delete(path);
-    this.paths.set(path, { path, type: "file", results });
+    this.setRecord({ path, type: "file", results });
   }
 
-  private setOpaque(path: string): void {
-    this.paths.delete(path);
-    this.paths.set(path, { path, type: "opaque-file" });
+  /** Re-inserting keeps the Map in tar order of each path's last occurrence. */
+  private setRecord(record: PathRecord): void {
+    this.paths.delete(record.path);
+    this.paths.set(record.path, record);
   }
 
   private warn(code: string, message: string, path?: string): void {
@@ -197,4 +204,9 @@ export class TarWalker {
     }
     this.warnings.push({ code, message, layer: this.options.diffID, ...(path ? { path } : {}) });
   }
+}
+
+function drain(stream: EntryStream, next: Next): void {
+  stream.on("end", () => next());
+  stream.resume();
 }

@@ -42,7 +42,8 @@ export function writeTable(report: ScanReport, options: TableOptions = {}): stri
   if (report.warnings.length > 0) {
     lines.push("");
     lines.push(yellow(bold(`Warnings (${report.warnings.length})`)));
-    for (const w of report.warnings) lines.push(yellow(`  ${w.code}: ${w.path ? `${w.path}: ` : ""}${w.message}`));
+    for (const w of report.warnings)
+      lines.push(yellow(`  ${w.code}: ${w.path ? `${w.path}: ` : ""}${w.message}`));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -55,7 +56,9 @@ function describeOs(report: ScanReport): string {
 
 function sourceOf(p: Package): string {
   if (!p.source || (p.source.name === p.name && (p.source.version ?? p.version) === p.version)) return "";
-  return p.source.version && p.source.version !== p.version ? `${p.source.name} ${p.source.version}` : p.source.name;
+  return p.source.version && p.source.version !== p.version
+    ? `${p.source.name} ${p.source.version}`
+    : p.source.name;
 }
 
 function renderTable(headers: string[], rows: string[][], bold: (s: string) => string): string[] {

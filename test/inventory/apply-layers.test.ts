@@ -81,7 +81,10 @@ describe("applyLayers", () => {
 
   it("an opaque root hides everything below", () => {
     expect(
-      summary([layer(0, [pkgFile("etc/a", "a@1")]), layer(1, [pkgFile("etc/b", "b@1")], { opaqueDirs: [""] })]),
+      summary([
+        layer(0, [pkgFile("etc/a", "a@1")]),
+        layer(1, [pkgFile("etc/b", "b@1")], { opaqueDirs: [""] }),
+      ]),
     ).toEqual(["b@1:L1:etc/b"]);
   });
 

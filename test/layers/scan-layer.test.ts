@@ -167,7 +167,11 @@ describe("scanLayer", () => {
 
   const corrupt: Array<[string, (blob: Buffer) => Buffer, "gzip" | "zstd" | "none"]> = [
     ["truncated gzip", (b) => b.subarray(0, Math.floor(b.length / 2)), "gzip"],
-    ["corrupted gzip", (b) => Buffer.concat([b.subarray(0, 20), Buffer.alloc(64, 0xff), b.subarray(84)]), "gzip"],
+    [
+      "corrupted gzip",
+      (b) => Buffer.concat([b.subarray(0, 20), Buffer.alloc(64, 0xff), b.subarray(84)]),
+      "gzip",
+    ],
     ["truncated zstd", (b) => b.subarray(0, Math.floor(b.length / 2)), "zstd"],
     ["garbage tar", () => Buffer.alloc(4096, 0x41), "none"],
     ["gzip of garbage", () => gzipSync(Buffer.alloc(4096, 0x41)), "gzip"],

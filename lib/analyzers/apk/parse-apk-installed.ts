@@ -1,0 +1,123 @@
+import type { PackageFinding } from "../types.js";
+
+export interface ApkInstalledResult {
+  packages: PackageFinding[];
+  warnings: string[];
+}
+
+interface ApkRecord {
+  line: number;
+  fields: number;
+  name?: string;
+  version?: string;
+  origin?: string;
+  arch?: string;
+  license?: string;
+  checksum?: string;
+  maintainer?: string;
+}
+
+const MAX_WARNINGS = 20;
+
+/**
+ * Parses apk's `lib/apk/db/installed`: records separated by blank lines, each line `X:value` with a
+ * one-letter key. Only the package header keys are kept; file lists (F, R, a, Z, ...) are skipped.
+ * The license stays one string: "MIT AND BSD-2-Clause" is a single SPDX expression, not two licenses.
+ */
+export function parseApkInstalled(input: Buffer | string): ApkInstalledResult {
+  let text = typeof input === "string" ? input : input.toString("utf8");
+  if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
+  // A byte-order mark would otherwise glue itself to the first field name.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+
+  const packages: PackageFinding[] = [];
+  const warnings: string[] = [];
+  let dropped = 0;
+  const warn = (message: string): void => {
+    if (warnings.length < MAX_WARNINGS) warnings.push(message);
+    else dropped++;
+  };
+
+  let malformed = 0;
+  let lineNo = 0;
+  let record: ApkRecord = { line: 1, fields: 0 };
+  const finish = (): void => {
+    if (record.fields === 0) return;
+    const finding = toFinding(record, warn);
+    if (finding) packages.push(finding);
+  };
+
+  const length = text.length;
+  let pos = 0;
+  while (pos < length) {
+    let end = text.indexOf("\n", pos);
+    if (end === -1) end = length;
+    lineNo++;
+    if (end === pos) {
+      finish();
+      record = { line: lineNo + 1, fields: 0 };
+    } else if (end - pos < 2 || text.charCodeAt(pos + 1) !== 58 /* ":" */) {
+      malformed++;
+    } else {
+      record.fields++;
+      setField(record, text[pos] as string, text.slice(pos + 2, end).trim());
+    }
+    pos = end + 1;
+  }
+  finish();
+
+  if (malformed > 0) warn(`${malformed} malformed line(s) ignored`);
+  if (dropped > 0) warnings.push(`${dropped} more warning(s) not shown`);
+  return { packages, warnings };
+}
+
+function setField(record: ApkRecord, key: string, value: string): void {
+  if (value === "") return;
+  switch (key) {
+    case "P":
+      record.name ??= value;
+      break;
+    case "V":
+      record.version ??= value;
+      break;
+    case "o":
+      record.origin ??= value;
+      break;
+    case "A":
+      record.arch ??= value;
+      break;
+    case "L":
+      record.license ??= value;
+      break;
+    case "C":
+      record.checksum ??= value;
+      break;
+    case "m":
+      record.maintainer ??= value;
+      break;
+  }
+}
+
+function toFinding(record: ApkRecord, warn: (message: string) => void): PackageFinding | undefined {
+  const { name, version } = record;
+  if (!name) {
+    warn(`record at line ${record.line}: no P: (name); skipped`);
+    return undefined;
+  }
+  if (!version) {
+    warn(`package ${name} (line ${record.line}): no V: (version); skipped`);
+    return undefined;
+  }
+  // Advisories (secdb) are keyed by origin, the aport that built the package.
+  const finding: PackageFinding = {
+    ecosystem: "apk",
+    name,
+    version,
+    source: { name: record.origin ?? name, version },
+  };
+  if (record.arch) finding.arch = record.arch;
+  if (record.license) finding.licenses = [record.license];
+  if (record.maintainer) finding.maintainer = record.maintainer;
+  if (record.checksum) finding.checksum = record.checksum;
+  return finding;
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { ANALYZERS, analyzersCacheKey, pickOperatingSystem } from "../../lib/analyzers/index.js";
+
+describe("ANALYZERS", () => {
+  it("lists each analyzer once", () => {
+    const names = ANALYZERS.map((a) => a.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toEqual(expect.arrayContaining(["os-release", "dpkg", "apk"]));
+  });
+
+  it("gives every analyzer a positive integer version and size cap", () => {
+    for (const a of ANALYZERS) {
+      expect(Number.isInteger(a.version) && a.version > 0, a.name).toBe(true);
+      expect(a.maxFileSize, a.name).toBeGreaterThan(0);
+    }
+  });
+
+  it("re-exports pickOperatingSystem", () => {
+    expect(pickOperatingSystem([{ path: "etc/os-release", os: { family: "alpine" } }])).toEqual({
+      family: "alpine",
+    });
+  });
+
+  it("routes each database path to exactly its analyzer", () => {
+    const wanting = (path: string) => ANALYZERS.filter((a) => a.required(path, 1)).map((a) => a.name);
+    expect(wanting("etc/os-release")).toEqual(["os-release"]);
+    expect(wanting("var/lib/dpkg/status")).toEqual(["dpkg"]);
+    expect(wanting("lib/apk/db/installed")).toEqual(["apk"]);
+    expect(wanting("usr/bin/bash")).toEqual([]);
+  });
+});
+
+describe("analyzersCacheKey", () => {
+  it("is the sorted name@version list", () => {
+    expect(analyzersCacheKey(ANALYZERS)).toBe("apk@1,dpkg@1,os-release@1");
+  });
+
+  it("does not depend on order and changes with a version bump", () => {
+    const list = [
+      { name: "b", version: 2 },
+      { name: "a", version: 1 },
+    ];
+    expect(analyzersCacheKey(list)).toBe("a@1,b@2");
+    expect(analyzersCacheKey([...list].reverse())).toBe("a@1,b@2");
+    expect(
+      analyzersCacheKey([{ name: "a", version: 2 }, list[0] as { name: string; version: number }]),
+    ).not.toBe(analyzersCacheKey(list));
+    expect(analyzersCacheKey([])).toBe("");
+  });
+});
