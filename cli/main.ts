@@ -22,7 +22,10 @@ program
   .argument("<image>", "image to scan")
   .addOption(new Option("-f, --format <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
   .option("-o, --output <file>", "write the report to a file instead of stdout")
-  .option("--platform <os/arch[/variant]>", "platform to pick from a multi-platform image", "linux/amd64")
+  .option(
+    "--platform <os/arch[/variant]>",
+    "platform to pick from a multi-platform image (default: linux/amd64)",
+  )
   .option("--insecure", "use plain HTTP for the registry")
   .option("--no-cache", "do not read or write the layer cache")
   .option("--cache-dir <dir>", "layer cache directory (default: $XDG_CACHE_HOME/portcullis)")
@@ -34,13 +37,15 @@ program
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const image = process.argv[3] && program.args[0] === "scan" ? `${process.argv[3]}: ` : "";
+  const image = program.args[0] === "scan" ? program.args[1] : undefined;
+  // Messages from sources already start with the image; the others get it in front.
+  const named = (message: string) => (!image || message.startsWith(image) ? message : `${image}: ${message}`);
   if (isPortcullisError(err) || err instanceof UsageError) {
-    process.stderr.write(`portcullis: ${image}${err.message}\n`);
+    process.stderr.write(`portcullis: ${named(err.message)}\n`);
   } else {
     // Unexpected: still one line, with the stack only when asked for.
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`portcullis: ${image}internal error: ${message}\n`);
+    process.stderr.write(`portcullis: ${named(`internal error: ${message}`)}\n`);
     if (process.env.PORTCULLIS_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
   }
   process.exitCode = EXIT_ERROR;
