@@ -37,22 +37,28 @@ export async function benchImageScan(): Promise<void> {
 
   const baseline: number[] = [];
   const scans: number[] = [];
+  const serialScans: number[] = [];
   const rss: number[] = [];
+  const scanArgs = [
+    cli,
+    "scan",
+    `oci:${image.dir}:${image.tag}`,
+    "--no-cache",
+    "--no-progress",
+    "-f",
+    "json",
+    "-o",
+    "/dev/null",
+  ];
   for (let i = 0; i < RUNS; i++) {
     baseline.push((await timeShell(baselineCmd)).seconds);
-    const m = await timeNode([
-      cli,
-      "scan",
-      `oci:${image.dir}:${image.tag}`,
-      "--no-cache",
-      "--no-progress",
-      "-f",
-      "json",
-      "-o",
-      "/dev/null",
-    ]);
+    const m = await timeNode(scanArgs);
     scans.push(m.seconds);
     rss.push(m.maxRssBytes ?? 0);
+    // One layer at a time, like the sequential baseline: the engine's own speed, no parallelism.
+    const serial = await timeNode([...scanArgs, "--parallel", "1"]);
+    serialScans.push(serial.seconds);
+    rss.push(serial.maxRssBytes ?? 0);
   }
   const scanTime = median(scans);
   const baseTime = median(baseline);
@@ -67,7 +73,12 @@ export async function benchImageScan(): Promise<void> {
   console.log(
     `portcullis scan:            ${scanTime.toFixed(2)} s (runs: ${scans.map((s) => s.toFixed(2)).join(", ")})`,
   );
+  const serialTime = median(serialScans);
+  console.log(
+    `portcullis scan --parallel 1: ${serialTime.toFixed(2)} s (runs: ${serialScans.map((s) => s.toFixed(2)).join(", ")})`,
+  );
   console.log(`throughput: ${(image.uncompressedBytes / MiB / scanTime).toFixed(0)} MiB/s uncompressed`);
   console.log(`peak RSS: ${(peak / MiB).toFixed(0)} MiB (target < 256 MiB)`);
   console.log(`ratio scan/baseline: ${(scanTime / baseTime).toFixed(2)}x (target <= 1.25x)`);
+  console.log(`ratio scan --parallel 1/baseline: ${(serialTime / baseTime).toFixed(2)}x`);
 }

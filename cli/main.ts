@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { isPortcullisError } from "../lib/errors.js";
 import { PORTCULLIS_VERSION } from "../lib/version.js";
 import { OUTPUT_FORMATS, runScan, UsageError } from "./commands/scan.js";
@@ -29,10 +29,18 @@ program
   .option("--insecure", "use plain HTTP for the registry")
   .option("--no-cache", "do not read or write the layer cache")
   .option("--cache-dir <dir>", "layer cache directory (default: $XDG_CACHE_HOME/portcullis)")
+  .option("--parallel <n>", "layers downloaded and analysed at once", parsePositiveInt, 3)
   .option("--no-progress", "no progress bar, even on a terminal")
   .action(async (image: string, opts) => {
     await runScan(image, opts);
   });
+
+function parsePositiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new InvalidArgumentError("expected a whole number from 1 to 64");
+  return n;
+}
 
 try {
   await program.parseAsync(process.argv);

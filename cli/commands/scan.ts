@@ -20,6 +20,7 @@ export interface ScanCommandOptions {
   cache: boolean;
   cacheDir?: string;
   progress: boolean;
+  parallel: number;
 }
 
 export const OUTPUT_FORMATS = ["table", "json"] as const;
@@ -44,6 +45,7 @@ export async function runScan(image: string, opts: ScanCommandOptions): Promise<
     report = await scanImage(source, {
       name: image,
       platform,
+      concurrency: opts.parallel,
       layerCache: opts.cache
         ? new DirectoryLayerCache(join(opts.cacheDir ?? defaultCacheDir(), "layers"))
         : undefined,

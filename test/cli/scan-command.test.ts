@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -51,6 +52,18 @@ function expectCleanError(result: CliResult, image: string, cause: RegExp): void
   expect(lines[0]).toMatch(cause);
   expect(lines[0]).not.toContain(`${image}: ${image}`);
   expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+/** Points the layout's only index entry at new manifest bytes, keeping its digest honest. */
+async function replaceManifest(dir: string, edit: (manifest: Buffer) => Buffer): Promise<void> {
+  const index = JSON.parse(await readFile(join(dir, "index.json"), "utf8"));
+  const old = await readFile(join(dir, "blobs", "sha256", index.manifests[0].digest.slice("sha256:".length)));
+  const bytes = edit(old);
+  const hex = createHash("sha256").update(bytes).digest("hex");
+  await writeFile(join(dir, "blobs", "sha256", hex), bytes);
+  index.manifests[0].digest = `sha256:${hex}`;
+  index.manifests[0].size = bytes.length;
+  await writeFile(join(dir, "index.json"), JSON.stringify(index));
 }
 
 beforeAll(async () => {
@@ -129,17 +142,23 @@ describe("portcullis scan", () => {
   it("fails cleanly on a malformed manifest", async () => {
     const broken = join(work, "broken");
     await writeOciLayout(broken, { layers: [await buildLayer([], "gzip")], tag: "t" });
-    const index = JSON.parse(await readFile(join(broken, "index.json"), "utf8"));
-    const digest: string = index.manifests[0].digest;
-    const garbage = Buffer.from("{ this is not json");
-    const { createHash } = await import("node:crypto");
-    const hex = createHash("sha256").update(garbage).digest("hex");
-    await writeFile(join(broken, "blobs", "sha256", hex), garbage);
-    index.manifests[0].digest = `sha256:${hex}`;
-    index.manifests[0].size = garbage.length;
-    await writeFile(join(broken, "index.json"), JSON.stringify(index));
-    expect(digest).not.toBe(`sha256:${hex}`);
+    await replaceManifest(broken, () => Buffer.from("{ this is not json"));
     expectCleanError(await portcullis(["scan", `oci:${broken}:t`]), `oci:${broken}:t`, /manifest|JSON/i);
+  });
+
+  it("fails cleanly on an artifact that is not a container image", async () => {
+    const helm = join(work, "helm");
+    await writeOciLayout(helm, {
+      layers: [await buildLayer([], "gzip")],
+      tag: "chart",
+      config: {},
+    });
+    await replaceManifest(helm, (bytes) => {
+      const manifest = JSON.parse(bytes.toString("utf8"));
+      manifest.config.mediaType = "application/vnd.cncf.helm.config.v1+json";
+      return Buffer.from(JSON.stringify(manifest));
+    });
+    expectCleanError(await portcullis(["scan", `oci:${helm}:chart`]), `oci:${helm}:chart`, /helm/);
   });
 
   it("fails cleanly when the registry has no such image", async () => {
