@@ -3,7 +3,6 @@ import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -20,6 +19,7 @@ import {
   type LayerEntry,
   writeOciLayout,
 } from "../helpers/oci-builder.js";
+import { readAll } from "../helpers/streams.js";
 
 const run = promisify(execFile);
 const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -43,12 +43,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function writeArchive(name: string, entries: LayerEntry[]): Promise<string> {
   const file = path.join(tmp, name);

@@ -3,7 +3,6 @@ import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, truncate, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DigestMismatchError, LimitExceededError, SourceError } from "../../lib/errors.js";
@@ -11,6 +10,7 @@ import { MediaType } from "../../lib/image/media-types.js";
 import { openOciLayout } from "../../lib/image/oci-layout-source.js";
 import { resolveImage } from "../../lib/image/resolve.js";
 import { type BuiltLayer, buildLayer, writeOciLayout } from "../helpers/oci-builder.js";
+import { readAll } from "../helpers/streams.js";
 
 const run = promisify(execFile);
 let tmp: string;
@@ -25,12 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 const sha = (b: Buffer) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
 

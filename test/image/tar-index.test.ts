@@ -2,12 +2,12 @@ import { execFile } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Readable } from "node:stream";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LimitExceededError, SourceError } from "../../lib/errors.js";
 import { normalizeMemberPath, openTarMember, readTarIndex } from "../../lib/image/tar-index.js";
 import { buildTar } from "../helpers/oci-builder.js";
+import { readAll } from "../helpers/streams.js";
 
 const run = promisify(execFile);
 let tmp: string;
@@ -18,12 +18,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
-}
 
 async function writeTmp(name: string, bytes: Buffer): Promise<string> {
   const file = path.join(tmp, name);

@@ -1,3 +1,4 @@
+import { createWarningCollector, decodeDatabaseText } from "../text-database.js";
 import type { PackageFinding } from "../types.js";
 
 export interface ApkInstalledResult {
@@ -17,26 +18,17 @@ interface ApkRecord {
   maintainer?: string;
 }
 
-const MAX_WARNINGS = 20;
-
 /**
  * Parses apk's `lib/apk/db/installed`: records separated by blank lines, each line `X:value` with a
  * one-letter key. Only the package header keys are kept; file lists (F, R, a, Z, ...) are skipped.
  * The license stays one string: "MIT AND BSD-2-Clause" is a single SPDX expression, not two licenses.
  */
 export function parseApkInstalled(input: Buffer | string): ApkInstalledResult {
-  let text = typeof input === "string" ? input : input.toString("utf8");
-  if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
-  // A byte-order mark would otherwise glue itself to the first field name.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = decodeDatabaseText(input);
 
   const packages: PackageFinding[] = [];
-  const warnings: string[] = [];
-  let dropped = 0;
-  const warn = (message: string): void => {
-    if (warnings.length < MAX_WARNINGS) warnings.push(message);
-    else dropped++;
-  };
+  const collector = createWarningCollector();
+  const warn = collector.warn;
 
   let malformed = 0;
   let lineNo = 0;
@@ -67,7 +59,7 @@ export function parseApkInstalled(input: Buffer | string): ApkInstalledResult {
   finish();
 
   if (malformed > 0) warn(`${malformed} malformed line(s) ignored`);
-  if (dropped > 0) warnings.push(`${dropped} more warning(s) not shown`);
+  const warnings = collector.list();
   return { packages, warnings };
 }
 

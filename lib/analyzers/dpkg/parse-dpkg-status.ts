@@ -1,3 +1,4 @@
+import { createWarningCollector, decodeDatabaseText } from "../text-database.js";
 import type { PackageFinding } from "../types.js";
 
 export interface DpkgStatusResult {
@@ -57,26 +58,17 @@ const PRESENT_STATES: ReadonlySet<string> = new Set([
   "unpacked",
 ]);
 
-const MAX_WARNINGS = 20;
-
 /**
  * Parses a dpkg `status` file or one distroless `status.d/<name>` file. Stanzas are split on
  * blank lines with indexOf over one string (no per-line regex), so large databases parse in
  * milliseconds. A stanza without a Status line counts as installed (status.d has none).
  */
 export function parseDpkgStatus(input: Buffer | string): DpkgStatusResult {
-  let text = typeof input === "string" ? input : input.toString("utf8");
-  if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
-  // A byte-order mark would otherwise glue itself to the first field name.
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const text = decodeDatabaseText(input);
 
   const packages: PackageFinding[] = [];
-  const warnings: string[] = [];
-  let dropped = 0;
-  const warn = (message: string): void => {
-    if (warnings.length < MAX_WARNINGS) warnings.push(message);
-    else dropped++;
-  };
+  const collector = createWarningCollector();
+  const warn = collector.warn;
 
   let malformed = 0;
   let sawMaintainer = false;
@@ -124,7 +116,7 @@ export function parseDpkgStatus(input: Buffer | string): DpkgStatusResult {
   finish();
 
   if (malformed > 0) warn(`${malformed} malformed line(s) ignored`);
-  if (dropped > 0) warnings.push(`${dropped} more warning(s) not shown`);
+  const warnings = collector.list();
 
   // vcpkg writes dpkg-style stanzas (Package, Version, Architecture: x64-windows, Status) but never
   // a Maintainer, and always Abi/Type/Feature, which dpkg does not know. Both signs together are

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Readable } from "node:stream";
 import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import {
@@ -15,6 +14,7 @@ import { MediaType } from "../../../lib/image/media-types.js";
 import { parseReference } from "../../../lib/image/reference.js";
 import { isLoopbackHost, RegistryClient } from "../../../lib/image/registry/registry-client.js";
 import { RegistrySource, type RegistrySourceOptions } from "../../../lib/image/registry/registry-source.js";
+import { readAll } from "../../helpers/streams.js";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -88,12 +88,6 @@ function source(host: string, ref: string, options: RegistrySourceOptions = {}):
 function sendManifest(res: ServerResponse, bytes: Buffer = MANIFEST): void {
   res.writeHead(200, { "content-type": MediaType.ociManifest, "content-length": bytes.length });
   res.end(bytes);
-}
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 const basic = { username: "u", password: "p" };

@@ -1,4 +1,3 @@
-import type { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NotFoundError, RegistryAuthError } from "../../../lib/errors.js";
 import { MediaType } from "../../../lib/image/media-types.js";
@@ -18,12 +17,7 @@ import {
   startRegistry,
   type TestRegistry,
 } from "../../helpers/registry.js";
-
-async function readAll(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
+import { readAll } from "../../helpers/streams.js";
 
 function source(registry: TestRegistry, ref: string, options: RegistrySourceOptions = {}): RegistrySource {
   return new RegistrySource(parseReference(`${registry.host}/${ref}`), options);
