@@ -26,8 +26,13 @@ export type Ecosystem = "deb" | "apk" | "rpm";
 export interface Package {
   ecosystem: Ecosystem | string;
   name: string;
-  /** Full version as the package manager prints it (dpkg: [epoch:]upstream[-revision]). */
+  /**
+   * Full version as the package manager prints it: dpkg `[epoch:]upstream[-revision]`, apk
+   * `pkgver-rN`, rpm `[epoch:]version-release`.
+   */
   version: string;
+  /** The epoch, when the ecosystem has one and it is set (also part of `version`). */
+  epoch?: number;
   /** dpkg source package, apk origin, rpm source rpm. */
   source?: { name: string; version?: string };
   arch?: string;
@@ -35,6 +40,10 @@ export interface Package {
   maintainer?: string;
   /** apk Q1 checksum or similar integrity value as recorded by the package manager. */
   checksum?: string;
+  /** rpm Vendor, e.g. "Red Hat, Inc." (distinguishes vendor builds from third-party rpms). */
+  vendor?: string;
+  /** rpm modularity label (RHEL 8 modules), e.g. "nodejs:18:8090020230810123456:8a3a2d11". */
+  modularityLabel?: string;
   purl?: string;
   /** The layer that introduced this exact package version. */
   layer: LayerRef;

@@ -28,7 +28,8 @@ export interface ScanReport {
   artifact: {
     /** The image as the user named it. */
     name: string;
-    source: "registry" | "oci-layout" | "docker-archive";
+    /** Where the image came from; "sbom" when an SBOM was read instead of the image. */
+    source: "registry" | "oci-layout" | "docker-archive" | "sbom";
     /** Digest of the single-platform manifest that was scanned. */
     digest: string;
     /** Digest of the index the name pointed to, for multi-platform images. */
