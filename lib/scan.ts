@@ -1,4 +1,5 @@
-import { ANALYZERS, analyzersCacheKey, pickOperatingSystem } from "./analyzers/index.js";
+import { ANALYZERS, analyzersCacheKey } from "./analyzers/index.js";
+import { identifyOperatingSystem } from "./analyzers/os-release/identify-operating-system.js";
 import type { Analyzer } from "./analyzers/types.js";
 import { resolveImage } from "./image/resolve.js";
 import type { ImageSource, Platform } from "./image/types.js";
@@ -76,7 +77,7 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
   );
 
   const applied = applyLayers(layers.map(({ ref, result }): LayerInput => ({ ref, result })));
-  const os = pickOperatingSystem(applied.osCandidates);
+  const os = identifyOperatingSystem(applied.osCandidates, applied.packages, started);
   const reportLayers = layers.map(({ ref, result, cached }): ReportLayer => {
     const descriptor = descriptors[ref.index];
     return {

@@ -10,6 +10,18 @@ export interface OperatingSystem {
   versionId?: string;
   codename?: string;
   prettyName?: string;
+  /**
+   * The release the distribution's advisories are keyed by: "12" (Debian), "22.04" (Ubuntu),
+   * "3.19" (Alpine), "9" (RHEL and rebuilds), "2023" (Amazon Linux), "15.5" (openSUSE Leap, SLES).
+   * Absent for rolling distributions (Wolfi, Tumbleweed, Debian testing).
+   */
+  release?: string;
+  /** When the release stops receiving security updates, if known (ISO date). */
+  eolDate?: string;
+  /** True when eolDate has passed at scan time: findings may be missing fixes for good. */
+  eol?: boolean;
+  /** How the OS was identified when no release file said so, e.g. "package base-files". */
+  detectedFrom?: string;
 }
 
 /** Where in the image a package came from. */

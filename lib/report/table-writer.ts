@@ -21,6 +21,7 @@ export function writeTable(report: ScanReport, options: TableOptions = {}): stri
   lines.push(`  Digest:    ${artifact.digest}`);
   lines.push(`  Platform:  ${platform}`);
   lines.push(`  OS:        ${report.os ? describeOs(report) : "unknown"}`);
+  if (report.os?.eol) lines.push(yellow(`  End of life: security support ended ${report.os.eolDate}`));
   lines.push(
     `  Layers:    ${artifact.layers.length}${cachedLayers ? ` (${cachedLayers} from cache)` : ""}, ` +
       `${formatBytes(artifact.layers.reduce((n, l) => n + l.size, 0))} compressed`,

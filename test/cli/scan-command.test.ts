@@ -85,6 +85,7 @@ describe("portcullis scan", () => {
     const result = await portcullis(["scan", `oci:${layout}:18.04`]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("OS:        Ubuntu 18.04.6 LTS");
+    expect(result.stdout).toContain("End of life: security support ended 2023-05-31");
     expect(result.stdout).toMatch(/Layers:\s+3,/);
     expect(result.stdout).toContain("deb packages (89)");
     expect(result.stdout).toMatch(

@@ -10,7 +10,7 @@ import type { ScanReport } from "../../lib/report/scan-report.js";
 import { scanImage } from "../../lib/scan.js";
 import { writeMultiPlatformLayout, writeOciLayout } from "../helpers/oci-builder.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { alpineSample, type SampleImage, ubuntuSample } from "../helpers/sample-images.js";
+import { alpineSample, distrolessSample, type SampleImage, ubuntuSample } from "../helpers/sample-images.js";
 import { skopeoCopy } from "../helpers/skopeo.js";
 
 /**
@@ -61,7 +61,14 @@ function inventoryOf(report: ScanReport) {
 }
 
 function assertUbuntuInventory(report: ScanReport): void {
-  expect(report.os).toMatchObject({ family: "ubuntu", versionId: "18.04", codename: "bionic" });
+  expect(report.os).toMatchObject({
+    family: "ubuntu",
+    versionId: "18.04",
+    codename: "bionic",
+    release: "18.04",
+    eolDate: "2023-05-31",
+    eol: true,
+  });
   const found = report.packages.map((p) => `${p.name}@${p.version}`).sort();
   expect(found).toEqual([...ubuntu.expectedPackages].sort());
   for (const removed of ubuntu.removedPackages) expect(found).not.toContain(removed);
@@ -164,6 +171,30 @@ describe("scan by reference from a real registry", () => {
     expect(first.artifact.layers.map((l) => l.cached)).toEqual([false, false, false]);
     expect(second.artifact.layers.map((l) => l.cached)).toEqual([true, true, true]);
     expect(inventoryOf(second)).toEqual(inventoryOf(first));
+  });
+});
+
+describe("distroless images", () => {
+  it("tells Debian 11 from the base-files package when no release file exists", async () => {
+    const sample = await distrolessSample();
+    const layout = join(work, "distroless");
+    await writeOciLayout(layout, {
+      layers: sample.layers,
+      tag: "nonroot",
+      platform: { os: "linux", architecture: "arm64" },
+    });
+    const report = await scan(`oci:${layout}:nonroot`);
+    expect(report.os).toMatchObject({
+      family: "debian",
+      release: "11",
+      eol: true,
+      detectedFrom: "package base-files 11.1+deb11u8",
+    });
+    expect(report.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(sample.expectedPackages);
+    expect(report.packages.find((p) => p.name === "libsqlite3-0")?.source).toEqual({
+      name: "sqlite3",
+      version: "3.34.1-3",
+    });
   });
 });
 

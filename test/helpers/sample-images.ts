@@ -115,3 +115,49 @@ BUG_REPORT_URL="https://gitlab.alpinelinux.org/alpine/aports/-/issues"
     removedPackages: [],
   };
 }
+
+/**
+ * A distroless-style Debian 11 arm64 image: no os-release, no debian_version, only status.d
+ * entries (syft's real libsqlite3-0 entry, and a base-files entry written in Debian's format), so
+ * the OS can only be told from the base-files package.
+ */
+export async function distrolessSample(compression: LayerCompression = "gzip"): Promise<SampleImage> {
+  const baseFiles = `Package: base-files
+Essential: yes
+Priority: required
+Section: admin
+Installed-Size: 340
+Maintainer: Santiago Vila <sanvila@debian.org>
+Architecture: arm64
+Multi-Arch: foreign
+Version: 11.1+deb11u8
+Replaces: base, dpkg (<= 1.15.0), miscutils
+Provides: base
+Pre-Depends: awk
+Breaks: debian-security-support (<< 2019.04.25), initscripts (<< 2.88dsf-13.3), sendfile (<< 2.1b.20080616-5.2~)
+Description: Debian base system miscellaneous files
+ This package contains the basic filesystem hierarchy of a Debian system, and
+ several important miscellaneous files, such as /etc/debian_version,
+ /etc/host.conf, /etc/issue, /etc/motd, /etc/profile, and others,
+ and the text of several common licenses in use on Debian systems.
+`;
+  const layer = await buildLayer(
+    [
+      { path: "var/lib/dpkg/status.d/base-files", content: baseFiles },
+      {
+        path: "var/lib/dpkg/status.d/base-files.md5sums",
+        content: "d41d8cd98f00b204e9800998ecf8427e  etc/issue\n",
+      },
+      {
+        path: "var/lib/dpkg/status.d/libsqlite3-0",
+        content: fixture("pkgdb/dpkg/syft-distroless-status.d-libsqlite3-0"),
+      },
+    ],
+    compression,
+  );
+  return {
+    layers: [layer],
+    expectedPackages: ["base-files@11.1+deb11u8", "libsqlite3-0@3.34.1-3"],
+    removedPackages: [],
+  };
+}
