@@ -16,6 +16,17 @@ export interface AnalyzerInput {
   path: string;
   /** The whole file; never larger than the analyzer's `maxFileSize`. */
   bytes: Buffer;
+  /** Unix permission bits from the tar header (0o755 ...), when known. */
+  mode?: number;
+}
+
+/** A file too big to hold in memory, spilled to a temporary file for random access. */
+export interface SpilledInput {
+  path: string;
+  /** Absolute path of the temporary copy; deleted as soon as the analyzer returns. */
+  file: string;
+  size: number;
+  mode?: number;
 }
 
 /**
@@ -26,8 +37,14 @@ export interface Analyzer {
   readonly name: string;
   /** Bump when output changes: it is part of the layer cache key. */
   readonly version: number;
-  /** Files larger than this are not buffered; the walk records a warning instead. */
+  /** Files larger than this are not read at all; the walk records a warning instead. */
   readonly maxFileSize: number;
-  required(path: string, size: number): boolean;
+  /**
+   * Files larger than this are not buffered but spilled to a temporary file and handed to
+   * `analyzeFile` (binaries, archives): memory stays bounded whatever the image holds.
+   */
+  readonly spillAbove?: number;
+  required(path: string, size: number, mode?: number): boolean;
   analyze(input: AnalyzerInput): AnalyzerResult;
+  analyzeFile?(input: SpilledInput): Promise<AnalyzerResult>;
 }

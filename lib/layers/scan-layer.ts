@@ -18,6 +18,8 @@ export interface ScanLayerInput {
   diffID: string;
   analyzers: readonly Analyzer[];
   limits: LayerLimits;
+  /** Where big files are spilled for analyzers that want random access; default the OS temp dir. */
+  tmpDir?: string;
   /** Called with each chunk's size of compressed bytes read, for progress bars. */
   onBytes?: (n: number) => void;
 }
@@ -43,14 +45,17 @@ export async function scanLayer(input: ScanLayerInput): Promise<LayerResult> {
     maxBytes: limits.maxLayerBytes,
     onLimit: () => new LimitExceededError(`layer decompresses to more than ${limits.maxLayerBytes} bytes`),
   });
-  const walker = new TarWalker({ diffID, analyzers: input.analyzers, limits });
+  const walker = new TarWalker({ diffID, analyzers: input.analyzers, limits, tmpDir: input.tmpDir });
 
   let limitError: LimitExceededError | undefined;
   try {
     await pipeline(stream, compressedTap, createDecompressor(compression), uncompressedTap, walker.extract);
+    await walker.settle();
   } catch (err) {
     if (err instanceof LimitExceededError) limitError = err;
     else throw toLayerError(sourceError ?? err, digest, sourceError !== undefined);
+  } finally {
+    await walker.cleanup();
   }
 
   const walked = walker.output();

@@ -1,3 +1,8 @@
+import { createWriteStream } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import * as tarStream from "tar-stream";
 import type { Analyzer, AnalyzerResult } from "../analyzers/types.js";
 import { LimitExceededError } from "../errors.js";
@@ -9,6 +14,13 @@ import { classifyWhiteout, normalizeTarPath } from "./tar-path.js";
 /** Per-layer warnings beyond this are summarised, so a hostile layer cannot flood the report. */
 const MAX_WARNINGS_PER_LAYER = 50;
 
+interface WantedFile {
+  path: string;
+  size: number;
+  mode: number | undefined;
+  analyzers: Analyzer[];
+}
+
 type EntryStream = tarStream.ExtractEvents["entry"][1];
 type Next = tarStream.ExtractEvents["entry"][2];
 
@@ -16,6 +28,8 @@ export interface TarWalkOptions {
   diffID: string;
   analyzers: readonly Analyzer[];
   limits: LayerLimits;
+  /** Where big required files are spilled; created lazily and removed by `cleanup()`. */
+  tmpDir?: string;
 }
 
 export interface TarWalkOutput {
@@ -43,6 +57,8 @@ export class TarWalker {
   private bufferedBytes = 0;
   private entries = 0;
   private bufferedFiles = 0;
+  /** Hard links analysed from buffered bytes; awaited before the output is read. */
+  private readonly pendingLinks: Array<Promise<void> | undefined> = [];
 
   constructor(private readonly options: TarWalkOptions) {
     // pipeline() reports errors; streamx re-emits them after pipeline has let go, which would
@@ -58,6 +74,11 @@ export class TarWalker {
         this.extract.destroy(err as Error);
       }
     });
+  }
+
+  /** Waits for analyses that no tar entry waits for (hard links). */
+  async settle(): Promise<void> {
+    await Promise.all(this.pendingLinks);
   }
 
   output(): TarWalkOutput {
@@ -85,14 +106,14 @@ export class TarWalker {
       throw new LimitExceededError(`layer has more than ${this.options.limits.maxEntries} entries`);
     }
     const wanted = this.inspect(header);
-    if (wanted) this.bufferAndAnalyze(wanted.path, wanted.size, wanted.analyzers, stream, next);
-    else drain(stream, next);
+    if (!wanted) drain(stream, next);
+    else if (wanted.analyzers.some((a) => a.spillAbove !== undefined && wanted.size > a.spillAbove)) {
+      this.spillAndAnalyze(wanted.path, wanted.size, wanted.mode, wanted.analyzers, stream, next);
+    } else this.bufferAndAnalyze(wanted.path, wanted.size, wanted.mode, wanted.analyzers, stream, next);
   }
 
   /** Records what the header alone tells; returns what to buffer when a regular file is required. */
-  private inspect(
-    header: tarStream.Header,
-  ): { path: string; size: number; analyzers: Analyzer[] } | undefined {
+  private inspect(header: tarStream.Header): WantedFile | undefined {
     const { limits } = this.options;
     if (header.name.length > limits.maxPathLength) {
       this.warn("path-too-long", `entry name of ${header.name.length} characters skipped`);
@@ -113,18 +134,19 @@ export class TarWalker {
     }
 
     const size = header.size ?? 0;
-    const analyzers = this.options.analyzers.filter((a) => a.required(path, size));
+    const mode = header.mode;
+    const analyzers = this.options.analyzers.filter((a) => a.required(path, size, mode));
     if (analyzers.length === 0) return undefined;
 
     switch (header.type) {
       case "file":
       case "contiguous-file":
-        return { path, size, analyzers };
+        return { path, size, mode, analyzers };
       case "symlink":
         this.setRecord({ path, type: "symlink", target: header.linkname ?? "" });
         return undefined;
       case "link":
-        this.analyzeHardLink(path, header.linkname ?? "", analyzers);
+        this.pendingLinks.push(this.analyzeHardLink(path, header.linkname ?? "", analyzers));
         return undefined;
       default:
         // A directory or device where a database file used to be hides the lower layers' file.
@@ -136,6 +158,7 @@ export class TarWalker {
   private bufferAndAnalyze(
     path: string,
     size: number,
+    mode: number | undefined,
     wanting: Analyzer[],
     stream: EntryStream,
     next: Next,
@@ -161,34 +184,97 @@ export class TarWalker {
       this.buffered.set(path, bytes);
       this.bufferedBytes += bytes.length;
       this.bufferedFiles += 1;
-      this.analyze(path, bytes, wanting);
-      next();
+      this.analyze(path, bytes, mode, wanting).then(() => next(), next);
     });
   }
 
-  private analyzeHardLink(path: string, linkname: string, wanting: Analyzer[]): void {
-    const target = normalizeTarPath(linkname);
-    const bytes = target === undefined ? undefined : this.buffered.get(target);
-    if (bytes) {
-      this.analyze(path, bytes, wanting);
+  /** Streams a big file to a temporary file, lets the analyzers read it, then deletes it. */
+  private spillAndAnalyze(
+    path: string,
+    size: number,
+    mode: number | undefined,
+    wanting: Analyzer[],
+    stream: EntryStream,
+    next: Next,
+  ): void {
+    const cap = Math.max(...wanting.map((a) => a.maxFileSize));
+    if (size > cap) {
+      this.warn("file-too-large", `${size} bytes exceeds the ${cap} byte cap; not analysed`, path);
+      this.setRecord({ path, type: "opaque-file" });
+      drain(stream, next);
       return;
     }
-    this.warn("hardlink-unresolved", `hard link to ${JSON.stringify(linkname)} could not be analysed`, path);
-    this.setRecord({ path, type: "opaque-file" });
+    const run = async () => {
+      const dir = await this.spillDir();
+      const file = join(dir, `spill-${this.entries}`);
+      await pipeline(stream as unknown as NodeJS.ReadableStream, createWriteStream(file));
+      this.bufferedFiles += 1;
+      try {
+        const results: Array<{ analyzer: string; result: AnalyzerResult }> = [];
+        for (const analyzer of wanting) {
+          if (size > analyzer.maxFileSize) continue;
+          await this.runAnalyzer(analyzer, path, results, () =>
+            analyzer.analyzeFile && analyzer.spillAbove !== undefined && size > analyzer.spillAbove
+              ? analyzer.analyzeFile({ path, file, size, mode })
+              : readFile(file).then((bytes) => analyzer.analyze({ path, bytes, mode })),
+          );
+        }
+        this.setRecord({ path, type: "file", results });
+      } finally {
+        await rm(file, { force: true });
+      }
+    };
+    run().then(() => next(), next);
   }
 
-  private analyze(path: string, bytes: Buffer, wanting: Analyzer[]): void {
+  private spillDirectory: Promise<string> | undefined;
+
+  private spillDir(): Promise<string> {
+    this.spillDirectory ??= mkdtemp(join(this.options.tmpDir ?? tmpdir(), "portcullis-layer-"));
+    return this.spillDirectory;
+  }
+
+  /** Removes the spill directory, if one was made. */
+  async cleanup(): Promise<void> {
+    if (this.spillDirectory) await rm(await this.spillDirectory, { recursive: true, force: true });
+  }
+
+  private analyzeHardLink(path: string, linkname: string, wanting: Analyzer[]): Promise<void> | undefined {
+    const target = normalizeTarPath(linkname);
+    const bytes = target === undefined ? undefined : this.buffered.get(target);
+    if (bytes) return this.analyze(path, bytes, undefined, wanting);
+    this.warn("hardlink-unresolved", `hard link to ${JSON.stringify(linkname)} could not be analysed`, path);
+    this.setRecord({ path, type: "opaque-file" });
+    return undefined;
+  }
+
+  private async analyze(
+    path: string,
+    bytes: Buffer,
+    mode: number | undefined,
+    wanting: Analyzer[],
+  ): Promise<void> {
     const results: Array<{ analyzer: string; result: AnalyzerResult }> = [];
     for (const analyzer of wanting) {
       if (bytes.length > analyzer.maxFileSize) continue;
-      try {
-        results.push({ analyzer: analyzer.name, result: analyzer.analyze({ path, bytes }) });
-      } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
-        this.warn("analyzer-failed", `${analyzer.name}: ${message}`, path);
-      }
+      await this.runAnalyzer(analyzer, path, results, () => analyzer.analyze({ path, bytes, mode }));
     }
     this.setRecord({ path, type: "file", results });
+  }
+
+  /** An analyzer that throws costs a warning, never the layer. */
+  private async runAnalyzer(
+    analyzer: Analyzer,
+    path: string,
+    results: Array<{ analyzer: string; result: AnalyzerResult }>,
+    run: () => AnalyzerResult | Promise<AnalyzerResult>,
+  ): Promise<void> {
+    try {
+      results.push({ analyzer: analyzer.name, result: await run() });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.warn("analyzer-failed", `${analyzer.name}: ${message}`, path);
+    }
   }
 
   /** Re-inserting keeps the Map in tar order of each path's last occurrence. */

@@ -1,6 +1,11 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import type { Analyzer } from "../../lib/analyzers/types.js";
 import { DigestMismatchError, LayerFormatError } from "../../lib/errors.js";
 import type { LayerResult } from "../../lib/layers/layer-result.js";
 import { DEFAULT_LAYER_LIMITS, type LayerLimits } from "../../lib/layers/limits.js";
@@ -136,6 +141,59 @@ describe("scanLayer", () => {
     const result = await scan(entries, "none", { maxEntries: 10 });
     expect(result.complete).toBe(false);
     expect(result.warnings.map((w) => w.code)).toContain("layer-limit");
+  });
+
+  it("spills big files to a temporary file for analyzers that ask for it, then deletes it", async () => {
+    const tmpDir = await mkdtemp(join(tmpdir(), "spill-test-"));
+    const seen: Array<{ path: string; size: number; mode?: number; head: string; existed: boolean }> = [];
+    const spilling: Analyzer = {
+      name: "spilling",
+      version: 1,
+      maxFileSize: 10 * 1024 * 1024,
+      spillAbove: 1024,
+      required: (path, _size, mode) => path.startsWith("bin/") && ((mode ?? 0) & 0o111) !== 0,
+      analyze: ({ path, bytes }) => ({
+        packages: [{ ecosystem: "test", name: path, version: `mem-${bytes.length}` }],
+      }),
+      analyzeFile: async ({ path, file, size, mode }) => {
+        const bytes = await readFile(file);
+        seen.push({ path, size, mode, head: bytes.subarray(0, 4).toString(), existed: existsSync(file) });
+        return { packages: [{ ecosystem: "test", name: path, version: `file-${bytes.length}` }] };
+      },
+    };
+    const layer = await buildLayer(
+      [
+        {
+          path: "bin/big",
+          content: Buffer.concat([Buffer.from("\u007fELF"), Buffer.alloc(3 * 1024 * 1024, 1)]),
+          mode: 0o755,
+        },
+        { path: "bin/small", content: "tiny", mode: 0o755 },
+        { path: "bin/not-executable", content: Buffer.alloc(5000), mode: 0o644 },
+      ],
+      "gzip",
+    );
+    const result = await scanLayer({
+      open: async () => Readable.from([layer.blob]),
+      digest: layer.digest,
+      diffID: layer.diffID,
+      analyzers: [spilling],
+      limits: DEFAULT_LAYER_LIMITS,
+      tmpDir,
+    });
+    expect(seen).toEqual([
+      { path: "bin/big", size: 3 * 1024 * 1024 + 4, mode: 0o755, head: "\u007fELF", existed: true },
+    ]);
+    expect(
+      result.paths.flatMap((p) =>
+        p.type === "file" ? p.results.flatMap((r) => r.result.packages ?? []) : [],
+      ),
+    ).toEqual([
+      { ecosystem: "test", name: "bin/big", version: `file-${3 * 1024 * 1024 + 4}` },
+      { ecosystem: "test", name: "bin/small", version: "mem-4" },
+    ]);
+    expect(await readdir(tmpDir)).toEqual([]);
+    await rm(tmpDir, { recursive: true, force: true });
   });
 
   it("fails on a compressed digest mismatch", async () => {
