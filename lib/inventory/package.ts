@@ -57,6 +57,11 @@ export interface Package {
   /** rpm modularity label (RHEL 8 modules), e.g. "nodejs:18:8090020230810123456:8a3a2d11". */
   modularityLabel?: string;
   purl?: string;
+  /**
+   * The OS package that installed this language package (Debian's python3-requests ships the
+   * requests egg-info): matching goes through the owner so a flaw is not reported twice.
+   */
+  ownedBy?: { ecosystem: string; name: string; version: string };
   /** The layer that introduced this exact package version. */
   layer: LayerRef;
   /** The database file the package was read from, no leading slash. */
