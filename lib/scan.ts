@@ -4,6 +4,7 @@ import type { Analyzer } from "./analyzers/types.js";
 import { resolveImage } from "./image/resolve.js";
 import type { ImageSource, Platform } from "./image/types.js";
 import { applyLayers, type LayerInput } from "./inventory/apply-layers.js";
+import { assignOwners } from "./inventory/ownership.js";
 import type { LayerRef } from "./inventory/package.js";
 import { type LayerCache, layerCacheKey } from "./layers/layer-cache.js";
 import type { LayerResult } from "./layers/layer-result.js";
@@ -118,7 +119,7 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
       layers: reportLayers,
     },
     ...(os ? { os } : {}),
-    packages: applied.packages,
+    packages: assignOwners(applied.packages, applied.installedFiles),
     warnings,
   };
 }

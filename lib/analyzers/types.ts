@@ -6,6 +6,16 @@ export interface AnalyzerResult {
   packages?: PackageFinding[];
   /** Problems with this file that did not stop the analyzer (e.g. a malformed stanza). */
   warnings?: string[];
+  /**
+   * Files an OS package manager says it installed, per package: lets the pipeline mark language
+   * packages that came with an OS package (no leading slash).
+   */
+  installedFiles?: InstalledFiles[];
+}
+
+export interface InstalledFiles {
+  owner: { ecosystem: string; name: string };
+  paths: string[];
 }
 
 /** A package as an analyzer sees it; the pipeline adds layer provenance. */

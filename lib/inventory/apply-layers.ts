@@ -1,4 +1,4 @@
-import type { PackageFinding } from "../analyzers/types.js";
+import type { InstalledFiles, PackageFinding } from "../analyzers/types.js";
 import type { LayerResult, PathRecord } from "../layers/layer-result.js";
 import type { LayerRef, OperatingSystem, Package } from "./package.js";
 
@@ -19,6 +19,8 @@ export interface AppliedImage {
   packages: Package[];
   /** OS identifications found in the final image, for the caller to pick from. */
   osCandidates: Array<{ path: string; os: OperatingSystem }>;
+  /** Files the OS package managers say they installed, in the final image. */
+  installedFiles: InstalledFiles[];
 }
 
 /**
@@ -74,10 +76,12 @@ export function applyLayers(layers: readonly LayerInput[]): AppliedImage {
 
   const packages: Package[] = [];
   const osCandidates: Array<{ path: string; os: OperatingSystem }> = [];
+  const installedFiles: InstalledFiles[] = [];
   for (const [path, { layer, record }] of paths) {
     if (record.type !== "file") continue;
     for (const { result } of record.results) {
       if (result.os) osCandidates.push({ path, os: result.os });
+      if (result.installedFiles) installedFiles.push(...result.installedFiles);
       for (const finding of result.packages ?? []) {
         const introduced = introducedBy.get(packageKey(finding)) ?? layer;
         packages.push({ ...finding, layer: introduced, foundIn: path });
@@ -85,7 +89,7 @@ export function applyLayers(layers: readonly LayerInput[]): AppliedImage {
     }
   }
   packages.sort(comparePackages);
-  return { paths, packages, osCandidates };
+  return { paths, packages, osCandidates, installedFiles };
 }
 
 function packagesOf(record: PathRecord): PackageFinding[] {

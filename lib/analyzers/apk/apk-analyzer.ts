@@ -6,15 +6,15 @@ const PATHS = ["lib/apk/db/installed", "usr/lib/apk/db/installed"] as const;
 
 export const apkAnalyzer: Analyzer = {
   name: "apk",
-  version: 1,
+  version: 2,
   // The database lists every installed file, so a big image's can reach several MB.
   maxFileSize: 64 * 1024 * 1024,
   required(path: string): boolean {
     return path === PATHS[0] || path === PATHS[1];
   },
   analyze({ bytes }): AnalyzerResult {
-    const { packages, warnings } = parseApkInstalled(bytes);
+    const { packages, warnings, files } = parseApkInstalled(bytes);
     // The pipeline attaches the file path to each warning.
-    return warnings.length > 0 ? { packages, warnings } : { packages };
+    return { packages, installedFiles: files, ...(warnings.length > 0 ? { warnings } : {}) };
   },
 };

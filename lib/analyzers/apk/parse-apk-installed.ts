@@ -1,9 +1,11 @@
 import { createWarningCollector, decodeDatabaseText } from "../text-database.js";
-import type { PackageFinding } from "../types.js";
+import type { InstalledFiles, PackageFinding } from "../types.js";
 
 export interface ApkInstalledResult {
   packages: PackageFinding[];
   warnings: string[];
+  /** Files each package installed (F: directory + R: file name), for ownership of language packages. */
+  files: InstalledFiles[];
 }
 
 interface ApkRecord {
@@ -16,27 +18,34 @@ interface ApkRecord {
   license?: string;
   checksum?: string;
   maintainer?: string;
+  directory?: string;
+  paths: string[];
 }
 
 /**
  * Parses apk's `lib/apk/db/installed`: records separated by blank lines, each line `X:value` with a
- * one-letter key. Only the package header keys are kept; file lists (F, R, a, Z, ...) are skipped.
+ * one-letter key. The package header keys are kept, and the file list (F: directory, R: file in it);
+ * ownership and checksum lines (a, M, Z, ...) are skipped.
  * The license stays one string: "MIT AND BSD-2-Clause" is a single SPDX expression, not two licenses.
  */
 export function parseApkInstalled(input: Buffer | string): ApkInstalledResult {
   const text = decodeDatabaseText(input);
 
   const packages: PackageFinding[] = [];
+  const files: InstalledFiles[] = [];
   const collector = createWarningCollector();
   const warn = collector.warn;
 
   let malformed = 0;
   let lineNo = 0;
-  let record: ApkRecord = { line: 1, fields: 0 };
+  let record: ApkRecord = { line: 1, fields: 0, paths: [] };
   const finish = (): void => {
     if (record.fields === 0) return;
     const finding = toFinding(record, warn);
-    if (finding) packages.push(finding);
+    if (!finding) return;
+    packages.push(finding);
+    if (record.paths.length > 0)
+      files.push({ owner: { ecosystem: "apk", name: finding.name }, paths: record.paths });
   };
 
   const length = text.length;
@@ -47,7 +56,7 @@ export function parseApkInstalled(input: Buffer | string): ApkInstalledResult {
     lineNo++;
     if (end === pos) {
       finish();
-      record = { line: lineNo + 1, fields: 0 };
+      record = { line: lineNo + 1, fields: 0, paths: [] };
     } else if (end - pos < 2 || text.charCodeAt(pos + 1) !== 58 /* ":" */) {
       malformed++;
     } else {
@@ -60,7 +69,7 @@ export function parseApkInstalled(input: Buffer | string): ApkInstalledResult {
 
   if (malformed > 0) warn(`${malformed} malformed line(s) ignored`);
   const warnings = collector.list();
-  return { packages, warnings };
+  return { packages, warnings, files };
 }
 
 function setField(record: ApkRecord, key: string, value: string): void {
@@ -86,6 +95,13 @@ function setField(record: ApkRecord, key: string, value: string): void {
       break;
     case "m":
       record.maintainer ??= value;
+      break;
+    case "F":
+      record.directory = value;
+      break;
+    case "R":
+      // A file line belongs to the directory line above it; one before any F: is at the root.
+      record.paths.push(record.directory ? `${record.directory}/${value}` : value);
       break;
   }
 }

@@ -78,7 +78,22 @@ describe("apk analyzer: hostile and odd input", () => {
   const db = readFixture(DIR, "osv-scalibr-alpine-3.18.installed");
 
   it("handles an empty file", () => {
-    expect(analyze(Buffer.alloc(0))).toEqual({ packages: [] });
+    expect(analyze(Buffer.alloc(0))).toEqual({ packages: [], installedFiles: [] });
+  });
+
+  it("lists the files each package installed, for ownership of language packages", () => {
+    const db =
+      "P:py3-six\nV:1.16.0-r6\nF:usr/lib/python3.11/site-packages/six-1.16.0.dist-info\nR:METADATA\nR:RECORD\nF:usr/lib/python3.11/site-packages\nR:six.py\n\nP:nofiles\nV:1-r0\n";
+    expect(analyze(Buffer.from(db)).installedFiles).toEqual([
+      {
+        owner: { ecosystem: "apk", name: "py3-six" },
+        paths: [
+          "usr/lib/python3.11/site-packages/six-1.16.0.dist-info/METADATA",
+          "usr/lib/python3.11/site-packages/six-1.16.0.dist-info/RECORD",
+          "usr/lib/python3.11/site-packages/six.py",
+        ],
+      },
+    ]);
   });
 
   it("survives random bytes", () => {

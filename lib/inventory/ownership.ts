@@ -1,0 +1,40 @@
+import type { InstalledFiles } from "../analyzers/types.js";
+import type { Package } from "./package.js";
+
+const OS_ECOSYSTEMS = new Set(["deb", "apk", "rpm"]);
+
+/**
+ * Marks each language package whose metadata file (or a directory above it) an OS package
+ * installed, e.g. Debian's python3-requests owning requests-2.28.1.egg-info. The package stays in
+ * the inventory and SBOM; matching goes through the owner so one flaw is reported once.
+ */
+export function assignOwners(packages: Package[], installed: readonly InstalledFiles[]): Package[] {
+  if (installed.length === 0) return packages;
+  const ownerOf = new Map<string, { ecosystem: string; name: string }>();
+  for (const { owner, paths } of installed) for (const path of paths) ownerOf.set(path, owner);
+  const osPackages = new Map<string, Package>();
+  for (const p of packages)
+    if (OS_ECOSYSTEMS.has(p.ecosystem)) osPackages.set(`${p.ecosystem}\u0000${p.name}`, p);
+
+  return packages.map((pkg) => {
+    if (OS_ECOSYSTEMS.has(pkg.ecosystem)) return pkg;
+    const owner = findOwner(pkg.foundIn, ownerOf);
+    const ownerPackage = owner && osPackages.get(`${owner.ecosystem}\u0000${owner.name}`);
+    if (!ownerPackage) return pkg;
+    return {
+      ...pkg,
+      ownedBy: { ecosystem: ownerPackage.ecosystem, name: ownerPackage.name, version: ownerPackage.version },
+    };
+  });
+}
+
+function findOwner(
+  path: string,
+  ownerOf: ReadonlyMap<string, { ecosystem: string; name: string }>,
+): { ecosystem: string; name: string } | undefined {
+  for (let at = path; at !== ""; at = at.includes("/") ? at.slice(0, at.lastIndexOf("/")) : "") {
+    const owner = ownerOf.get(at);
+    if (owner) return owner;
+  }
+  return undefined;
+}
