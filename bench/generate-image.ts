@@ -8,9 +8,8 @@ import { createGzip } from "node:zlib";
 import * as tarStream from "tar-stream";
 
 /**
- * Writes a synthetic but realistically shaped OCI image for benchmarks: several gzip layers of
- * many files whose contents compress about as well as a Linux root filesystem, plus a real dpkg
- * status so the analyzers have work to do. Cached: regenerated only when the parameters change.
+ * Writes synthetic but realistically shaped OCI images for benchmarks, one gzip layer per content
+ * function. Cached: regenerated only when the caller's stamp changes.
  */
 export interface GeneratedImage {
   dir: string;
@@ -20,26 +19,24 @@ export interface GeneratedImage {
   compressedBytes: number;
 }
 
+/** Adds one regular file to the layer being written. */
+export type AddFile = (name: string, content: Buffer, mode?: number) => Promise<void>;
+
+/** Writes one layer's files. */
+export type LayerContent = (add: AddFile) => Promise<void>;
+
 export interface GenerateOptions {
   dir: string;
-  layers: number;
-  bytesPerLayer: number;
-  /** Extra files (path → content) put into the first layer. */
-  extraFiles?: Record<string, Buffer>;
-  seed?: number;
+  /** Anything that identifies the content; a different stamp regenerates the image. */
+  stamp: unknown;
+  layers: LayerContent[];
 }
 
 const TAG = "bench";
 
 export async function generateImage(options: GenerateOptions): Promise<GeneratedImage> {
-  const { dir, layers, bytesPerLayer, seed = 1 } = options;
-  const stamp = JSON.stringify({
-    layers,
-    bytesPerLayer,
-    seed,
-    extra: Object.keys(options.extraFiles ?? {}),
-    v: 3,
-  });
+  const { dir } = options;
+  const stamp = JSON.stringify(options.stamp);
   const stampFile = join(dir, "bench-stamp.json");
   const existing = await readFile(stampFile, "utf8").catch(() => "");
   if (existing) {
@@ -48,21 +45,7 @@ export async function generateImage(options: GenerateOptions): Promise<Generated
   }
   await rm(dir, { recursive: true, force: true });
   await mkdir(join(dir, "blobs", "sha256"), { recursive: true });
-
-  const random = mulberry32(seed);
-  const corpus = makeCorpus(random, 16 * 1024 * 1024);
-  const built = await Promise.all(
-    Array.from({ length: layers }, (_, i) =>
-      writeLayer(
-        dir,
-        i,
-        bytesPerLayer,
-        corpus,
-        mulberry32(seed * 1000 + i),
-        i === 0 ? options.extraFiles : undefined,
-      ),
-    ),
-  );
+  const built = await Promise.all(options.layers.map((content, i) => writeLayer(dir, i, content)));
 
   const config = Buffer.from(
     JSON.stringify({
@@ -119,38 +102,44 @@ export async function generateImage(options: GenerateOptions): Promise<Generated
   return image;
 }
 
-async function writeLayer(
-  dir: string,
+/** A layer of `targetBytes` of files cut from the corpus: the size mix of a distro root filesystem. */
+export function corpusLayer(
   index: number,
   targetBytes: number,
   corpus: Buffer,
   random: () => number,
-  extraFiles: Record<string, Buffer> | undefined,
+): LayerContent {
+  return async (add) => {
+    let written = 0;
+    for (let n = 0; written < targetBytes; n++) {
+      // Mostly small files, some large ones.
+      const size = random() < 0.9 ? Math.floor(random() * 24 * 1024) : Math.floor(random() * 1024 * 1024);
+      const start = Math.floor(random() * (corpus.length - size));
+      const name = `usr/share/bench${index}/d${n % 97}/f${n}.${random() < 0.5 ? "txt" : "bin"}`;
+      await add(name, corpus.subarray(start, start + size));
+      written += size + 512;
+    }
+  };
+}
+
+async function writeLayer(
+  dir: string,
+  index: number,
+  content: LayerContent,
 ): Promise<{ digest: string; diffID: string; size: number; uncompressed: number }> {
   const pack = tarStream.pack();
   const tmp = join(dir, `layer-${index}.tmp`);
   const uncompressed = new HashTap();
   const compressed = new HashTap();
   const done = pipeline(pack, uncompressed, createGzip({ level: 6 }), compressed, createWriteStream(tmp));
-
-  const add = (name: string, content: Buffer) =>
-    new Promise<void>((resolve, reject) =>
-      pack.entry({ name, size: content.length, mode: 0o644, mtime: new Date(0) }, content, (err) =>
-        err ? reject(err) : resolve(),
+  await content(
+    (name, bytes, mode = 0o644) =>
+      new Promise<void>((resolve, reject) =>
+        pack.entry({ name, size: bytes.length, mode, mtime: new Date(0) }, bytes, (err) =>
+          err ? reject(err) : resolve(),
+        ),
       ),
-    );
-  for (const [name, content] of Object.entries(extraFiles ?? {})) await add(name, content);
-  let written = 0;
-  let n = 0;
-  while (written < targetBytes) {
-    // Mostly small files, some large ones: the size mix of a distro root filesystem.
-    const size = random() < 0.9 ? Math.floor(random() * 24 * 1024) : Math.floor(random() * 1024 * 1024);
-    const start = Math.floor(random() * (corpus.length - size));
-    const name = `usr/share/bench${index}/d${n % 97}/f${n}.${random() < 0.5 ? "txt" : "bin"}`;
-    await add(name, corpus.subarray(start, start + size));
-    written += size + 512;
-    n += 1;
-  }
+  );
   pack.finalize();
   await done;
   const digest = compressed.digest();
@@ -183,7 +172,7 @@ class HashTap extends Transform {
  * (mostly zeros and a few common byte values, as in ELF code and data). The mix compresses to
  * about 48% with gzip -6, like the Debian rootfs layer measured in DESIGN.md (133 of 278 MB).
  */
-function makeCorpus(random: () => number, size: number): Buffer {
+export function makeCorpus(random: () => number, size: number): Buffer {
   const words = Array.from({ length: 4000 }, () =>
     Array.from({ length: 2 + Math.floor(random() * 9) }, () =>
       String.fromCharCode(97 + Math.floor(random() * 26)),
@@ -214,7 +203,7 @@ function makeCorpus(random: () => number, size: number): Buffer {
   return out;
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateImage } from "./generate-image.js";
+import { corpusLayer, generateImage, makeCorpus, mulberry32 } from "./generate-image.js";
 import { MiB, median, timeNode, timeShell } from "./measure.js";
 
 /**
@@ -26,11 +26,23 @@ export async function benchImageScan(): Promise<void> {
   };
   if (statusFile) extraFiles["var/lib/dpkg/status"] = await readFile(statusFile);
 
+  const seed = 1;
+  const random = mulberry32(seed);
+  const corpus = makeCorpus(random, 16 * MiB);
+  const layers = Array.from({ length: 5 }, (_, i) =>
+    corpusLayer(i, 230 * MiB, corpus, mulberry32(seed * 1000 + i)),
+  );
+  const first = layers[0];
+  if (first) {
+    layers[0] = async (add) => {
+      for (const [name, content] of Object.entries(extraFiles)) await add(name, content);
+      await first(add);
+    };
+  }
   const image = await generateImage({
     dir: join(root, "bench/.cache/image-1g"),
-    layers: 5,
-    bytesPerLayer: 230 * MiB,
-    extraFiles,
+    stamp: { layers: 5, bytesPerLayer: 230 * MiB, seed, extra: Object.keys(extraFiles), v: 4 },
+    layers,
   });
   const cli = join(root, "dist/cli/main.js");
   const baselineCmd = image.layerFiles.map((f) => `gzip -dc < '${f}' | tar -t > /dev/null`).join(" && ");
