@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { isPortcullisError } from "../lib/errors.js";
 import { PORTCULLIS_VERSION } from "../lib/version.js";
+import { runSbom, SBOM_FORMATS } from "./commands/sbom.js";
 import { OUTPUT_FORMATS, runScan, UsageError } from "./commands/scan.js";
 
 /** Exit codes: 0 pass, 1 policy failed (later issues), 2 error. */
@@ -16,24 +17,43 @@ const program = new Command()
     process.exit(err.exitCode === 0 ? 0 : EXIT_ERROR);
   });
 
-program
-  .command("scan")
-  .description("scan an image: registry reference, oci:<dir>[:tag] or docker-archive:<file>[:name:tag]")
-  .argument("<image>", "image to scan")
-  .addOption(new Option("-f, --format <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
-  .option("-o, --output <file>", "write the report to a file instead of stdout")
-  .option(
-    "--platform <os/arch[/variant]>",
-    "platform to pick from a multi-platform image (default: linux/amd64)",
-  )
-  .option("--insecure", "use plain HTTP for the registry")
-  .option("--no-cache", "do not read or write the layer cache")
-  .option("--cache-dir <dir>", "layer cache directory (default: $XDG_CACHE_HOME/portcullis)")
-  .option("--parallel <n>", "layers downloaded and analysed at once", parsePositiveInt, 3)
-  .option("--no-progress", "no progress bar, even on a terminal")
-  .action(async (image: string, opts) => {
-    await runScan(image, opts);
-  });
+/** Options that say how to reach and read the image, the same for every command that scans one. */
+function addImageOptions(command: Command): Command {
+  return command
+    .option(
+      "--platform <os/arch[/variant]>",
+      "platform to pick from a multi-platform image (default: linux/amd64)",
+    )
+    .option("--insecure", "use plain HTTP for the registry")
+    .option("--no-cache", "do not read or write the layer cache")
+    .option("--cache-dir <dir>", "layer cache directory (default: $XDG_CACHE_HOME/portcullis)")
+    .option("--parallel <n>", "layers downloaded and analysed at once", parsePositiveInt, 3)
+    .option("--no-progress", "no progress bar, even on a terminal");
+}
+
+addImageOptions(
+  program
+    .command("scan")
+    .description(
+      "scan an image: registry reference, oci:<dir>[:tag], docker-archive:<file>[:name:tag], or an SBOM as sbom:<file>",
+    )
+    .argument("<image>", "image to scan")
+    .addOption(new Option("-f, --format <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
+    .option("-o, --output <file>", "write the report to a file instead of stdout"),
+).action(async (image: string, opts) => {
+  await runScan(image, opts);
+});
+
+addImageOptions(
+  program
+    .command("sbom")
+    .description("write an image's SBOM: CycloneDX 1.6 or SPDX 2.3 JSON (sbom:<file> converts an SBOM)")
+    .argument("<image>", "image to describe, as for scan")
+    .addOption(new Option("-f, --format <format>", "SBOM format").choices(SBOM_FORMATS).default("cyclonedx"))
+    .option("-o, --output <file>", "write the SBOM to a file instead of stdout"),
+).action(async (image: string, opts) => {
+  await runSbom(image, opts);
+});
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);
@@ -45,7 +65,7 @@ function parsePositiveInt(value: string): number {
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
-  const image = program.args[0] === "scan" ? program.args[1] : undefined;
+  const image = program.args[0] === "scan" || program.args[0] === "sbom" ? program.args[1] : undefined;
   // Messages from sources already start with the image; the others get it in front.
   const named = (message: string) => (!image || message.startsWith(image) ? message : `${image}: ${message}`);
   if (isPortcullisError(err) || err instanceof UsageError) {

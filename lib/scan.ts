@@ -5,6 +5,7 @@ import { resolveImage } from "./image/resolve.js";
 import type { ImageSource, Platform } from "./image/types.js";
 import { applyLayers, type LayerInput } from "./inventory/apply-layers.js";
 import { assignOwners } from "./inventory/ownership.js";
+import { withPurls } from "./inventory/purl.js";
 import type { LayerRef } from "./inventory/package.js";
 import { type LayerCache, layerCacheKey } from "./layers/layer-cache.js";
 import type { LayerResult } from "./layers/layer-result.js";
@@ -119,7 +120,7 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
       layers: reportLayers,
     },
     ...(os ? { os } : {}),
-    packages: assignOwners(applied.packages, applied.installedFiles),
+    packages: withPurls(assignOwners(applied.packages, applied.installedFiles), os),
     warnings,
   };
 }

@@ -3,6 +3,9 @@ import { join } from "node:path";
 import { openImageSource } from "../../lib/image/open-image-source.js";
 import { parsePlatform } from "../../lib/image/platform.js";
 import { dockerConfigCredentials } from "../../lib/image/registry/docker-config.js";
+import { writeCycloneDx } from "../../lib/inventory/sbom/cyclonedx-writer.js";
+import { scanSbomFile } from "../../lib/inventory/sbom/scan-sbom.js";
+import { writeSpdx } from "../../lib/inventory/sbom/spdx-writer.js";
 import { DirectoryLayerCache } from "../../lib/layers/layer-cache.js";
 import { writeJson } from "../../lib/report/json-writer.js";
 import type { ScanReport } from "../../lib/report/scan-report.js";
@@ -12,9 +15,8 @@ import { defaultCacheDir, dockerConfigDir } from "../docker-config-dir.js";
 import { ProgressBar } from "../progress.js";
 import { stderrLogger } from "../stderr-logger.js";
 
-export interface ScanCommandOptions {
-  format: string;
-  output?: string;
+/** How to reach and scan the image: shared by `scan` and `sbom`. */
+export interface ImageOptions {
   platform?: string;
   insecure?: boolean;
   cache: boolean;
@@ -23,7 +25,15 @@ export interface ScanCommandOptions {
   parallel: number;
 }
 
-export const OUTPUT_FORMATS = ["table", "json"] as const;
+export interface ScanCommandOptions extends ImageOptions {
+  format: string;
+  output?: string;
+}
+
+export const OUTPUT_FORMATS = ["table", "json", "cyclonedx", "spdx"] as const;
+
+/** `sbom:<file>` reads a CycloneDX or SPDX document instead of an image. */
+export const SBOM_PREFIX = "sbom:";
 
 export async function runScan(image: string, opts: ScanCommandOptions): Promise<void> {
   const format = opts.format;
@@ -32,6 +42,14 @@ export async function runScan(image: string, opts: ScanCommandOptions): Promise<
       `unknown format ${JSON.stringify(format)}; expected one of ${OUTPUT_FORMATS.join(", ")}`,
     );
   }
+  const report = await produceReport(image, opts);
+  const color = !opts.output && process.stdout.isTTY && !process.env.NO_COLOR;
+  await emit(render(report, format, Boolean(color)), opts.output);
+}
+
+/** The report of an image (registry, oci:, docker-archive:) or of an SBOM (sbom:<file>). */
+export async function produceReport(image: string, opts: ImageOptions): Promise<ScanReport> {
+  if (image.startsWith(SBOM_PREFIX)) return scanSbomFile(image.slice(SBOM_PREFIX.length), { name: image });
   const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
   const logger = stderrLogger();
   const source = await openImageSource(image, {
@@ -40,9 +58,8 @@ export async function runScan(image: string, opts: ScanCommandOptions): Promise<
     logger,
   });
   const progress = opts.progress ? ProgressBar.forStderr() : undefined;
-  let report: ScanReport;
   try {
-    report = await scanImage(source, {
+    return await scanImage(source, {
       name: image,
       platform,
       concurrency: opts.parallel,
@@ -56,9 +73,24 @@ export async function runScan(image: string, opts: ScanCommandOptions): Promise<
     progress?.finish();
     await source.close?.();
   }
-  const color = !opts.output && process.stdout.isTTY && !process.env.NO_COLOR;
-  const text = format === "json" ? writeJson(report) : writeTable(report, { color });
-  if (opts.output) await writeFile(opts.output, text);
+}
+
+function render(report: ScanReport, format: string, color: boolean): string {
+  switch (format) {
+    case "json":
+      return writeJson(report);
+    case "cyclonedx":
+      return writeCycloneDx(report);
+    case "spdx":
+      return writeSpdx(report);
+    default:
+      return writeTable(report, { color });
+  }
+}
+
+/** Writes to the file when one was named, else to stdout. */
+export async function emit(text: string, output: string | undefined): Promise<void> {
+  if (output) await writeFile(output, text);
   else process.stdout.write(text);
 }
 
