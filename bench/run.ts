@@ -1,9 +1,11 @@
 import { benchImageScan } from "./image-scan.bench.js";
+import { benchPkgdbParse } from "./pkgdb-parse.bench.js";
 
 /** `npm run bench`: every benchmark, each printing its ratio against a baseline from the same run. */
 const only = process.argv[2];
 const benches: Record<string, () => Promise<void>> = {
   "image-scan": benchImageScan,
+  "pkgdb-parse": benchPkgdbParse,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;

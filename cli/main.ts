@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from "commander";
+import { PACKAGE_TYPES, type PackageType } from "../lib/analyzers/select-analyzers.js";
 import { isPortcullisError } from "../lib/errors.js";
 import { PORTCULLIS_VERSION } from "../lib/version.js";
 import { runSbom, SBOM_FORMATS } from "./commands/sbom.js";
@@ -28,6 +29,10 @@ function addImageOptions(command: Command): Command {
     .option("--no-cache", "do not read or write the layer cache")
     .option("--cache-dir <dir>", "layer cache directory (default: $XDG_CACHE_HOME/portcullis)")
     .option("--parallel <n>", "layers downloaded and analysed at once", parsePositiveInt, 3)
+    .option("--pkg-types <types>", "package types to look for: os, library, or both", parsePackageTypes, [
+      ...PACKAGE_TYPES,
+    ])
+    .option("--include-lockfiles", "also read lockfiles (package-lock.json, yarn.lock, pnpm-lock.yaml)")
     .option("--no-progress", "no progress bar, even on a terminal");
 }
 
@@ -60,6 +65,16 @@ function parsePositiveInt(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new InvalidArgumentError("expected a whole number from 1 to 64");
   return n;
+}
+
+function parsePackageTypes(value: string): PackageType[] {
+  const types = value.split(",").map((t) => t.trim());
+  for (const t of types) {
+    if (!(PACKAGE_TYPES as readonly string[]).includes(t)) {
+      throw new InvalidArgumentError(`expected a comma-separated list of ${PACKAGE_TYPES.join(", ")}`);
+    }
+  }
+  return types as PackageType[];
 }
 
 try {

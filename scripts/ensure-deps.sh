@@ -11,6 +11,10 @@ command -v umoci >/dev/null || need_apt+=(umoci)
 command -v zstd >/dev/null || need_apt+=(zstd)
 command -v htpasswd >/dev/null || need_apt+=(apache2-utils)
 command -v openssl >/dev/null || need_apt+=(openssl)
+# The Go binary analyzer tests build real Go binaries, offline, with Debian's Go.
+command -v go >/dev/null || need_apt+=(golang-go)
+# The pkgdb-parse benchmark builds its 1,000-package rpm database with sqlite3 (tests need no rpm tools).
+command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}" >&2
   sudo_cmd=""

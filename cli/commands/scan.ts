@@ -1,5 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { ANALYZERS } from "../../lib/analyzers/index.js";
+import { type PackageType, selectAnalyzers } from "../../lib/analyzers/select-analyzers.js";
 import { openImageSource } from "../../lib/image/open-image-source.js";
 import { parsePlatform } from "../../lib/image/platform.js";
 import { dockerConfigCredentials } from "../../lib/image/registry/docker-config.js";
@@ -23,6 +25,8 @@ export interface ImageOptions {
   cacheDir?: string;
   progress: boolean;
   parallel: number;
+  pkgTypes: PackageType[];
+  includeLockfiles?: boolean;
 }
 
 export interface ScanCommandOptions extends ImageOptions {
@@ -63,6 +67,10 @@ export async function produceReport(image: string, opts: ImageOptions): Promise<
       name: image,
       platform,
       concurrency: opts.parallel,
+      analyzers: selectAnalyzers(ANALYZERS, {
+        pkgTypes: opts.pkgTypes,
+        includeLockfiles: opts.includeLockfiles,
+      }),
       layerCache: opts.cache
         ? new DirectoryLayerCache(join(opts.cacheDir ?? defaultCacheDir(), "layers"))
         : undefined,

@@ -1,6 +1,7 @@
 import { apkAnalyzer } from "./apk/apk-analyzer.js";
 import { dpkgAnalyzer } from "./dpkg/dpkg-analyzer.js";
 import { osReleaseAnalyzer } from "./os-release/os-release-analyzer.js";
+import { rpmAnalyzer } from "./rpm/rpm-analyzer.js";
 import type { Analyzer } from "./types.js";
 
 export type { OsCandidate } from "./os-release/pick-operating-system.js";
@@ -8,7 +9,7 @@ export { pickOperatingSystem } from "./os-release/pick-operating-system.js";
 export type { Analyzer, AnalyzerInput, AnalyzerResult, PackageFinding } from "./types.js";
 
 /** Every analyzer, listed once; the layer walk offers each tar entry to each of these. */
-export const ANALYZERS: readonly Analyzer[] = [osReleaseAnalyzer, dpkgAnalyzer, apkAnalyzer];
+export const ANALYZERS: readonly Analyzer[] = [osReleaseAnalyzer, dpkgAnalyzer, apkAnalyzer, rpmAnalyzer];
 
 /**
  * "name@version" of each analyzer, sorted and comma-joined: part of the layer cache key, so a

@@ -16,6 +16,7 @@ export const DEFAULT_LAYER_LIMITS: LayerLimits = {
   maxLayerBytes: 16 * 1024 ** 3,
   maxEntries: 2_000_000,
   maxPathLength: 4096,
-  maxBufferedFileSize: 64 * 1024 ** 2,
-  maxBufferedBytesPerLayer: 256 * 1024 ** 2,
+  // rpm databases of big RHEL/Fedora images pass 100 MiB; the per-layer total leaves room beside one.
+  maxBufferedFileSize: 256 * 1024 ** 2,
+  maxBufferedBytesPerLayer: 384 * 1024 ** 2,
 };

@@ -5,7 +5,7 @@ describe("ANALYZERS", () => {
   it("lists each analyzer once", () => {
     const names = ANALYZERS.map((a) => a.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names).toEqual(expect.arrayContaining(["os-release", "dpkg", "apk"]));
+    expect(names).toEqual(expect.arrayContaining(["os-release", "dpkg", "apk", "rpm"]));
   });
 
   it("gives every analyzer a positive integer version and size cap", () => {
@@ -26,6 +26,7 @@ describe("ANALYZERS", () => {
     expect(wanting("etc/os-release")).toEqual(["os-release"]);
     expect(wanting("var/lib/dpkg/status")).toEqual(["dpkg"]);
     expect(wanting("lib/apk/db/installed")).toEqual(["apk"]);
+    expect(wanting("var/lib/rpm/rpmdb.sqlite")).toEqual(["rpm"]);
     expect(wanting("usr/bin/bash")).toEqual([]);
   });
 });
