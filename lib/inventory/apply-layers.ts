@@ -1,6 +1,6 @@
 import type { InstalledFiles, PackageFinding } from "../analyzers/types.js";
 import type { LayerResult, PathRecord } from "../layers/layer-result.js";
-import type { LayerRef, OperatingSystem, Package } from "./package.js";
+import { isOsEcosystem, type LayerRef, type OperatingSystem, type Package } from "./package.js";
 
 export interface LayerInput {
   ref: LayerRef;
@@ -56,7 +56,7 @@ export function applyLayers(layers: readonly LayerInput[]): AppliedImage {
     for (const record of result.paths) {
       remove(record.path);
       paths.set(record.path, { layer: ref, record });
-      const keys = packagesOf(record).map(packageKey);
+      const keys = packagesOf(record).map((p) => packageKey(p, record.path));
       keysByPath.set(record.path, keys);
       for (const key of keys) {
         liveCount.set(key, (liveCount.get(key) ?? 0) + 1);
@@ -83,7 +83,7 @@ export function applyLayers(layers: readonly LayerInput[]): AppliedImage {
       if (result.os) osCandidates.push({ path, os: result.os });
       if (result.installedFiles) installedFiles.push(...result.installedFiles);
       for (const finding of result.packages ?? []) {
-        const introduced = introducedBy.get(packageKey(finding)) ?? layer;
+        const introduced = introducedBy.get(packageKey(finding, path)) ?? layer;
         packages.push({ ...finding, layer: introduced, foundIn: path });
       }
     }
@@ -97,8 +97,13 @@ function packagesOf(record: PathRecord): PackageFinding[] {
   return record.results.flatMap(({ result }) => result.packages ?? []);
 }
 
-function packageKey(p: PackageFinding): string {
-  return `${p.ecosystem}\u0000${p.name}\u0000${p.version}\u0000${p.arch ?? ""}`;
+/**
+ * An OS package is the same package wherever its database moves (status → status.d); a language
+ * package is tied to its file: the same Go stdlib in two binaries came with two different layers.
+ */
+function packageKey(p: PackageFinding, path: string): string {
+  const where = isOsEcosystem(p.ecosystem) ? "" : path;
+  return `${p.ecosystem}\u0000${p.name}\u0000${p.version}\u0000${p.arch ?? ""}\u0000${where}`;
 }
 
 function isAtOrBelow(path: string, dir: string): boolean {

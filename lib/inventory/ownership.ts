@@ -1,7 +1,5 @@
 import type { InstalledFiles } from "../analyzers/types.js";
-import type { Package } from "./package.js";
-
-const OS_ECOSYSTEMS = new Set(["deb", "apk", "rpm"]);
+import { isOsEcosystem, type Package } from "./package.js";
 
 /**
  * Marks each language package whose metadata file (or a directory above it) an OS package
@@ -14,10 +12,10 @@ export function assignOwners(packages: Package[], installed: readonly InstalledF
   for (const { owner, paths } of installed) for (const path of paths) ownerOf.set(path, owner);
   const osPackages = new Map<string, Package>();
   for (const p of packages)
-    if (OS_ECOSYSTEMS.has(p.ecosystem)) osPackages.set(`${p.ecosystem}\u0000${p.name}`, p);
+    if (isOsEcosystem(p.ecosystem)) osPackages.set(`${p.ecosystem}\u0000${p.name}`, p);
 
   return packages.map((pkg) => {
-    if (OS_ECOSYSTEMS.has(pkg.ecosystem)) return pkg;
+    if (isOsEcosystem(pkg.ecosystem)) return pkg;
     const owner = findOwner(pkg.foundIn, ownerOf);
     const ownerPackage = owner && osPackages.get(`${owner.ecosystem}\u0000${owner.name}`);
     if (!ownerPackage) return pkg;

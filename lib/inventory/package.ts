@@ -35,6 +35,13 @@ export interface LayerRef {
 
 export type Ecosystem = "deb" | "apk" | "rpm";
 
+const OS_ECOSYSTEMS: ReadonlySet<string> = new Set<Ecosystem>(["deb", "apk", "rpm"]);
+
+/** Packages of the OS package managers, as opposed to language packages. */
+export function isOsEcosystem(ecosystem: string): boolean {
+  return OS_ECOSYSTEMS.has(ecosystem);
+}
+
 export interface Package {
   ecosystem: Ecosystem | string;
   name: string;

@@ -14,6 +14,9 @@ import { classifyWhiteout, normalizeTarPath } from "./tar-path.js";
 /** Per-layer warnings beyond this are summarised, so a hostile layer cannot flood the report. */
 const MAX_WARNINGS_PER_LAYER = 50;
 
+/** Buffered files up to this size stay in memory until the layer ends, for hard links to them. */
+const HARDLINK_RETAIN_MAX = 1024 * 1024;
+
 interface WantedFile {
   path: string;
   size: number;
@@ -181,7 +184,8 @@ export class TarWalker {
     stream.on("data", (chunk) => chunks.push(chunk as Buffer));
     stream.on("end", () => {
       const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      this.buffered.set(path, bytes);
+      // Only small files are kept for hard links to them; a big one's results are reused instead.
+      if (bytes.length <= HARDLINK_RETAIN_MAX) this.buffered.set(path, bytes);
       this.bufferedBytes += bytes.length;
       this.bufferedFiles += 1;
       this.analyze(path, bytes, mode, wanting).then(() => next(), next);
@@ -243,6 +247,12 @@ export class TarWalker {
     const target = normalizeTarPath(linkname);
     const bytes = target === undefined ? undefined : this.buffered.get(target);
     if (bytes) return this.analyze(path, bytes, undefined, wanting);
+    // Same content as a file analysed earlier in this layer: the same findings, at this path too.
+    const analysed = target === undefined ? undefined : this.paths.get(target);
+    if (analysed?.type === "file") {
+      this.setRecord({ path, type: "file", results: analysed.results });
+      return undefined;
+    }
     this.warn("hardlink-unresolved", `hard link to ${JSON.stringify(linkname)} could not be analysed`, path);
     this.setRecord({ path, type: "opaque-file" });
     return undefined;

@@ -3,6 +3,7 @@ import { applyLayers, type LayerInput } from "../../lib/inventory/apply-layers.j
 import { LAYER_RESULT_SCHEMA, type LayerResult, type PathRecord } from "../../lib/layers/layer-result.js";
 
 function pkgFile(path: string, ...pkgs: string[]): PathRecord {
+  const ecosystem = pkgs.at(-1) === "deb" ? (pkgs.pop() as string) : "test";
   return {
     path,
     type: "file",
@@ -12,7 +13,7 @@ function pkgFile(path: string, ...pkgs: string[]): PathRecord {
         result: {
           packages: pkgs.map((p) => {
             const [name = "", version = ""] = p.split("@");
-            return { ecosystem: "test", name, version };
+            return { ecosystem, name, version };
           }),
         },
       },
@@ -110,13 +111,22 @@ describe("applyLayers", () => {
     ).toEqual([]);
   });
 
-  it("a package that moves between database files keeps its first layer", () => {
+  it("an OS package that moves between database files keeps its first layer", () => {
     expect(
       summary([
-        layer(0, [pkgFile("var/status.d/a", "a@1")]),
-        layer(1, [pkgFile("var/status", "a@1")], { whiteouts: ["var/status.d"] }),
+        layer(0, [pkgFile("var/lib/dpkg/status.d/a", "a@1", "deb")]),
+        layer(1, [pkgFile("var/lib/dpkg/status", "a@1", "deb")], { whiteouts: ["var/lib/dpkg/status.d"] }),
       ]),
-    ).toEqual(["a@1:L0:var/status"]);
+    ).toEqual(["a@1:L0:var/lib/dpkg/status"]);
+  });
+
+  it("a language package in two files carries each file's own layer", () => {
+    expect(
+      summary([
+        layer(0, [pkgFile("usr/bin/a", "stdlib@1.21.5")]),
+        layer(1, [pkgFile("usr/bin/b", "stdlib@1.21.5")]),
+      ]),
+    ).toEqual(["stdlib@1.21.5:L0:usr/bin/a", "stdlib@1.21.5:L1:usr/bin/b"]);
   });
 
   it("collects OS candidates from the final view only", () => {

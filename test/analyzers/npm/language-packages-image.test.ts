@@ -2,12 +2,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dotnetAnalyzer } from "../../../lib/analyzers/dotnet/dotnet-deps-analyzer.js";
 import { ANALYZERS } from "../../../lib/analyzers/index.js";
-import { npmAnalyzer } from "../../../lib/analyzers/npm/npm-analyzer.js";
 import { createNpmLockfileAnalyzer } from "../../../lib/analyzers/npm/npm-lockfile-analyzer.js";
-import { composerAnalyzer } from "../../../lib/analyzers/php/composer-analyzer.js";
-import { gemAnalyzer } from "../../../lib/analyzers/ruby/gemspec-analyzer.js";
 import type { Analyzer } from "../../../lib/analyzers/types.js";
 import { openImageSource } from "../../../lib/image/open-image-source.js";
 import type { ScanReport } from "../../../lib/report/scan-report.js";
@@ -26,13 +22,7 @@ import { APP_DIR, ids, lockedPackages } from "./npm-fixture.js";
  * real npm install under /app (plus Node.js itself), whose second holds gems, Composer's
  * installed.json and a .NET app, and whose third deletes one gem.
  */
-const LANGUAGE_ANALYZERS: Analyzer[] = [
-  ...ANALYZERS,
-  npmAnalyzer,
-  gemAnalyzer,
-  composerAnalyzer,
-  dotnetAnalyzer,
-];
+const LANGUAGE_ANALYZERS: readonly Analyzer[] = ANALYZERS;
 const GEMS_320 = [
   "concurrent-ruby-1.2.2",
   "nokogiri-1.15.4-x86_64-linux",
