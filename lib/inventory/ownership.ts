@@ -2,7 +2,7 @@ import type { InstalledFiles } from "../analyzers/types.js";
 import { isOsEcosystem, type Package } from "./package.js";
 
 /**
- * Marks each language package whose metadata file (or a directory above it) an OS package
+ * Marks each language package whose metadata file (or the directory holding it) an OS package
  * installed, e.g. Debian's python3-requests owning requests-2.28.1.egg-info. The package stays in
  * the inventory and SBOM; matching goes through the owner so one flaw is reported once.
  */
@@ -26,13 +26,14 @@ export function assignOwners(packages: Package[], installed: readonly InstalledF
   });
 }
 
+/**
+ * The metadata file itself, or the directory holding it (an egg-info or dist-info directory).
+ * Not further up: package file lists also name shared directories such as usr/ or usr/lib/.
+ */
 function findOwner(
   path: string,
   ownerOf: ReadonlyMap<string, { ecosystem: string; name: string }>,
 ): { ecosystem: string; name: string } | undefined {
-  for (let at = path; at !== ""; at = at.includes("/") ? at.slice(0, at.lastIndexOf("/")) : "") {
-    const owner = ownerOf.get(at);
-    if (owner) return owner;
-  }
-  return undefined;
+  const parent = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+  return ownerOf.get(path) ?? (parent ? ownerOf.get(parent) : undefined);
 }

@@ -10,7 +10,13 @@ import type { ScanReport } from "../../lib/report/scan-report.js";
 import { scanImage } from "../../lib/scan.js";
 import { writeMultiPlatformLayout, writeOciLayout } from "../helpers/oci-builder.js";
 import { startRegistry, type TestRegistry } from "../helpers/registry.js";
-import { alpineSample, distrolessSample, type SampleImage, ubuntuSample } from "../helpers/sample-images.js";
+import {
+  alpineSample,
+  debianPythonSample,
+  distrolessSample,
+  type SampleImage,
+  ubuntuSample,
+} from "../helpers/sample-images.js";
 import { skopeoCopy } from "../helpers/skopeo.js";
 
 /**
@@ -195,6 +201,27 @@ describe("distroless images", () => {
       name: "sqlite3",
       version: "3.34.1-3",
     });
+  });
+});
+
+describe("language packages installed by OS packages", () => {
+  it("marks the egg-info that python3-requests installed, not the pip-installed one", async () => {
+    const sample = await debianPythonSample();
+    const layout = join(work, "debian-python");
+    await writeOciLayout(layout, { layers: sample.layers, tag: "t" });
+    const report = await scan(`oci:${layout}:t`);
+    expect(report.packages.map((p) => `${p.name}@${p.version}`).sort()).toEqual(sample.expectedPackages);
+    const requests = report.packages.find((p) => p.name === "requests");
+    expect(requests?.ownedBy).toEqual({
+      ecosystem: "deb",
+      name: "python3-requests",
+      version: "2.28.1+dfsg-1",
+    });
+    expect(requests?.purl).toBe("pkg:pypi/requests@2.28.1");
+    expect(report.packages.find((p) => p.name === "six")?.ownedBy).toBeUndefined();
+    expect(report.packages.find((p) => p.name === "python3-requests")?.purl).toBe(
+      "pkg:deb/debian/python3-requests@2.28.1+dfsg-1?arch=all&distro=debian-12",
+    );
   });
 });
 

@@ -161,3 +161,53 @@ Description: Debian base system miscellaneous files
     removedPackages: [],
   };
 }
+
+/**
+ * Debian 12 with python3-requests installed by apt (its real PKG-INFO, and the dpkg file list that
+ * says the package owns it) and a pip-installed six in /usr/local: one owned, one not.
+ */
+export async function debianPythonSample(compression: LayerCompression = "gzip"): Promise<SampleImage> {
+  const eggInfo = "usr/lib/python3/dist-packages/requests-2.28.1.egg-info";
+  const status = `Package: python3-requests
+Status: install ok installed
+Priority: optional
+Section: python
+Installed-Size: 240
+Maintainer: Debian Python Team <team+python@tracker.debian.org>
+Architecture: all
+Source: requests
+Version: 2.28.1+dfsg-1
+Depends: python3-certifi, python3-charset-normalizer, python3-idna, python3-urllib3 (>= 1.21.1), python3:any, ca-certificates, python3-chardet (>= 3.0.2)
+Description: elegant and simple HTTP library for Python3, built for human beings
+ Requests allow you to send HTTP/1.1 requests. You can add headers, form data,
+ multipart files, and parameters with simple Python dictionaries, and access the
+ response data in the same way.
+`;
+  const list = [
+    "/.",
+    "/usr",
+    "/usr/lib",
+    "/usr/lib/python3",
+    "/usr/lib/python3/dist-packages",
+    `/${eggInfo}`,
+    `/${eggInfo}/PKG-INFO`,
+  ].join("\n");
+  const layer = await buildLayer(
+    [
+      { path: "etc/os-release", content: fixture("os-release/debian-12.os-release") },
+      { path: "var/lib/dpkg/status", content: status },
+      { path: "var/lib/dpkg/info/python3-requests.list", content: `${list}\n` },
+      { path: `${eggInfo}/PKG-INFO`, content: fixture(`python/debian/${eggInfo}/PKG-INFO`) },
+      {
+        path: "usr/local/lib/python3.11/dist-packages/six-1.16.0.egg-info/PKG-INFO",
+        content: fixture("python/debian/usr/lib/python3/dist-packages/six-1.16.0.egg-info/PKG-INFO"),
+      },
+    ],
+    compression,
+  );
+  return {
+    layers: [layer],
+    expectedPackages: ["python3-requests@2.28.1+dfsg-1", "requests@2.28.1", "six@1.16.0"],
+    removedPackages: [],
+  };
+}

@@ -55,6 +55,17 @@ describe("assignOwners", () => {
     expect(owned[1]?.ownedBy?.name).toBe("python3-six");
   });
 
+  it("does not climb to shared directories that every file list names", () => {
+    const owned = assignOwners(
+      [
+        pkg("deb", "base-files", "12.4", "var/lib/dpkg/status"),
+        pkg("pypi", "six", "1.16.0", "usr/local/lib/python3.11/dist-packages/six-1.16.0.egg-info/PKG-INFO"),
+      ],
+      [{ owner: { ecosystem: "deb", name: "base-files" }, paths: ["usr", "usr/local", "usr/local/lib"] }],
+    );
+    expect(owned[1]?.ownedBy).toBeUndefined();
+  });
+
   it("changes nothing without file lists", () => {
     expect(assignOwners(packages, [])).toBe(packages);
   });

@@ -1,9 +1,10 @@
 import { createWarningCollector } from "../text-database.js";
-import type { PackageFinding } from "../types.js";
+import type { InstalledFiles, PackageFinding } from "../types.js";
 import { isBdbHashDatabase, readBdbPackageBlobs } from "./bdb-reader.js";
 import { isNdbDatabase, readNdbPackageBlobs } from "./ndb-reader.js";
 import { RpmDatabaseError, type Warn } from "./rpm-database-error.js";
 import { parseRpmHeader } from "./rpm-header.js";
+import { rpmHeaderFiles } from "./rpm-header-files.js";
 import { rpmHeaderToPackage } from "./rpm-header-package.js";
 import { isSqliteDatabase, openSqliteDatabase } from "./sqlite-reader.js";
 
@@ -11,6 +12,8 @@ export type RpmDatabaseFormat = "sqlite" | "ndb" | "bdb";
 
 export interface RpmDatabaseResult {
   packages: PackageFinding[];
+  /** Files each package installed, for ownership of language packages. */
+  files: InstalledFiles[];
   warnings: string[];
   /** Undefined when the bytes are none of the three formats. */
   format?: RpmDatabaseFormat;
@@ -35,10 +38,12 @@ export function parseRpmDatabase(bytes: Buffer): RpmDatabaseResult {
   const collector = createWarningCollector();
   const warn = collector.warn;
   const packages: PackageFinding[] = [];
+  const files: InstalledFiles[] = [];
   const format = detectRpmDatabaseFormat(bytes);
   if (!format) {
     return {
       packages,
+      files,
       warnings: ["not an rpm database: neither SQLite, ndb nor Berkeley DB hash"],
       headers: 0,
     };
@@ -48,8 +53,13 @@ export function parseRpmDatabase(bytes: Buffer): RpmDatabaseResult {
     for (const blob of packageBlobs(format, bytes, warn)) {
       headers++;
       try {
-        const finding = rpmHeaderToPackage(parseRpmHeader(blob), warn);
-        if (finding) packages.push(finding);
+        const header = parseRpmHeader(blob);
+        const finding = rpmHeaderToPackage(header, warn);
+        if (finding) {
+          packages.push(finding);
+          const paths = rpmHeaderFiles(header);
+          if (paths.length > 0) files.push({ owner: { ecosystem: "rpm", name: finding.name }, paths });
+        }
       } catch (err) {
         warn(`header ${headers}: ${errorMessage(err)}; skipped`);
       }
@@ -58,7 +68,7 @@ export function parseRpmDatabase(bytes: Buffer): RpmDatabaseResult {
     // Only structural damage that stops the reader gets here; what it yielded before is kept.
     warn(`${format} rpm database: ${errorMessage(err)}`);
   }
-  return { packages, warnings: collector.list(), format, headers };
+  return { packages, files, warnings: collector.list(), format, headers };
 }
 
 function packageBlobs(format: RpmDatabaseFormat, bytes: Buffer, warn: Warn): Iterable<Buffer> {

@@ -14,7 +14,7 @@ const MANIFEST = "var/lib/rpmmanifest/container-manifest-2";
 
 export const rpmAnalyzer: Analyzer = {
   name: "rpm",
-  version: 1,
+  version: 2,
   // A big RHEL or Fedora image's database passes 100 MiB: header blobs hold every file's metadata.
   maxFileSize: 256 * 1024 * 1024,
   required(path: string): boolean {
@@ -25,8 +25,12 @@ export const rpmAnalyzer: Analyzer = {
     return false;
   },
   analyze({ path, bytes }): AnalyzerResult {
-    const { packages, warnings } = path === MANIFEST ? parseRpmManifest(bytes) : parseRpmDatabase(bytes);
-    // The pipeline attaches the file path to each warning.
-    return warnings.length > 0 ? { packages, warnings } : { packages };
+    if (path === MANIFEST) {
+      const { packages, warnings } = parseRpmManifest(bytes);
+      // The pipeline attaches the file path to each warning.
+      return warnings.length > 0 ? { packages, warnings } : { packages };
+    }
+    const { packages, warnings, files } = parseRpmDatabase(bytes);
+    return { packages, installedFiles: files, ...(warnings.length > 0 ? { warnings } : {}) };
   },
 };

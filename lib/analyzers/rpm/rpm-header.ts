@@ -10,7 +10,11 @@ export const RpmTag = {
   VENDOR: 1011,
   LICENSE: 1014,
   ARCH: 1022,
+  OLDFILENAMES: 1027,
   SOURCERPM: 1044,
+  DIRINDEXES: 1116,
+  BASENAMES: 1117,
+  DIRNAMES: 1118,
   MODULARITYLABEL: 5096,
 } as const;
 
@@ -54,6 +58,8 @@ export interface RpmHeader {
   stringArray(tag: number): string[] | undefined;
   /** The first value of an integer tag (INT8/16/32 unsigned, INT64 as a Number). */
   integer(tag: number): number | undefined;
+  /** Every value of an INT32 tag (e.g. DIRINDEXES). */
+  int32Array(tag: number): number[] | undefined;
 }
 
 /**
@@ -160,6 +166,18 @@ class BlobHeader implements RpmHeader {
       default:
         throw this.error(tag, `has type ${entry.type}, not an integer`);
     }
+  }
+
+  int32Array(tag: number): number[] | undefined {
+    const entry = this.find(tag);
+    if (!entry) return undefined;
+    if (entry.type !== TagType.INT32) throw this.error(tag, `has type ${entry.type}, not INT32`);
+    if (entry.count > (this.dataEnd - this.dataStart) / 4)
+      throw this.error(tag, `count ${entry.count} is too large`);
+    const start = this.start(tag, entry, entry.count * 4);
+    const out = new Array<number>(entry.count);
+    for (let i = 0; i < entry.count; i++) out[i] = this.blob.readUInt32BE(start + i * 4);
+    return out;
   }
 
   /** Absolute position of the entry's data, checked to leave `minBytes` inside the data store. */

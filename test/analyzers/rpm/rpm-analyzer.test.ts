@@ -103,6 +103,15 @@ describe("rpm analyzer: every field rpm -qa prints, for each database format", (
     }
   });
 
+  it("lists the files each package installed, for ownership of language packages", () => {
+    const result = analyze(readFixture(PKGDB, "go-rpmdb-cbl-mariner-2.0.rpmdb.sqlite"));
+    const curl = result.installedFiles?.find((f) => f.owner.name === "curl");
+    expect(curl?.owner).toEqual({ ecosystem: "rpm", name: "curl" });
+    expect(curl?.paths).toEqual(expect.arrayContaining(["usr/bin/curl", "usr/share/licenses/curl/COPYING"]));
+    expect(curl?.paths.every((p) => !p.startsWith("/"))).toBe(true);
+    expect(result.installedFiles).toHaveLength(128);
+  });
+
   it("keeps multilib twins, epoch 0, subpackage sources, SPDX expressions and modularity labels", () => {
     const packages = analyze(readFixture("rpm", "portcullis.rpmdb.sqlite")).packages ?? [];
     const epochs = packages.filter((p) => p.name === "portcullis-epoch").map((p) => `${p.version} ${p.arch}`);
@@ -199,7 +208,7 @@ describe("rpm analyzer: required()", () => {
 
   it("declares a size cap that fits big databases", () => {
     expect(rpmAnalyzer.maxFileSize).toBeGreaterThanOrEqual(128 * 1024 * 1024);
-    expect(rpmAnalyzer).toMatchObject({ name: "rpm", version: 1 });
+    expect(rpmAnalyzer).toMatchObject({ name: "rpm", version: 2 });
   });
 });
 
