@@ -1,4 +1,5 @@
 import { benchImageScan } from "./image-scan.bench.js";
+import { benchLanguageScan } from "./language-scan.bench.js";
 import { benchPkgdbParse } from "./pkgdb-parse.bench.js";
 
 /** `npm run bench`: every benchmark, each printing its ratio against a baseline from the same run. */
@@ -6,6 +7,7 @@ const only = process.argv[2];
 const benches: Record<string, () => Promise<void>> = {
   "image-scan": benchImageScan,
   "pkgdb-parse": benchPkgdbParse,
+  "language-scan": benchLanguageScan,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;

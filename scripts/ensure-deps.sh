@@ -9,6 +9,7 @@ command -v docker-registry >/dev/null || need_apt+=(docker-registry)
 command -v skopeo >/dev/null || need_apt+=(skopeo)
 command -v umoci >/dev/null || need_apt+=(umoci)
 command -v zstd >/dev/null || need_apt+=(zstd)
+command -v zip >/dev/null || need_apt+=(zip)
 command -v htpasswd >/dev/null || need_apt+=(apache2-utils)
 command -v openssl >/dev/null || need_apt+=(openssl)
 # The Go binary analyzer tests build real Go binaries, offline, with Debian's Go.

@@ -8,8 +8,6 @@ export interface LayerLimits {
   maxPathLength: number;
   /** Hard ceiling for any single buffered file, whatever an analyzer asks for. */
   maxBufferedFileSize: number;
-  /** Total buffered bytes per layer, to bound memory when many files are required. */
-  maxBufferedBytesPerLayer: number;
 }
 
 export const DEFAULT_LAYER_LIMITS: LayerLimits = {
@@ -18,5 +16,4 @@ export const DEFAULT_LAYER_LIMITS: LayerLimits = {
   maxPathLength: 4096,
   // rpm databases of big RHEL/Fedora images pass 100 MiB; the per-layer total leaves room beside one.
   maxBufferedFileSize: 256 * 1024 ** 2,
-  maxBufferedBytesPerLayer: 384 * 1024 ** 2,
 };

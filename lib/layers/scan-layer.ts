@@ -50,7 +50,6 @@ export async function scanLayer(input: ScanLayerInput): Promise<LayerResult> {
   let limitError: LimitExceededError | undefined;
   try {
     await pipeline(stream, compressedTap, createDecompressor(compression), uncompressedTap, walker.extract);
-    await walker.settle();
   } catch (err) {
     if (err instanceof LimitExceededError) limitError = err;
     else throw toLayerError(sourceError ?? err, digest, sourceError !== undefined);

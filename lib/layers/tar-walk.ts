@@ -14,9 +14,6 @@ import { classifyWhiteout, normalizeTarPath } from "./tar-path.js";
 /** Per-layer warnings beyond this are summarised, so a hostile layer cannot flood the report. */
 const MAX_WARNINGS_PER_LAYER = 50;
 
-/** Buffered files up to this size stay in memory until the layer ends, for hard links to them. */
-const HARDLINK_RETAIN_MAX = 1024 * 1024;
-
 interface WantedFile {
   path: string;
   size: number;
@@ -55,13 +52,8 @@ export class TarWalker {
   private readonly opaqueDirs = new Set<string>();
   private readonly warnings: ScanWarning[] = [];
   private suppressedWarnings = 0;
-  /** Bytes of required files seen in this layer, kept so hard links to them can be analysed. */
-  private readonly buffered = new Map<string, Buffer>();
-  private bufferedBytes = 0;
   private entries = 0;
   private bufferedFiles = 0;
-  /** Hard links analysed from buffered bytes; awaited before the output is read. */
-  private readonly pendingLinks: Array<Promise<void> | undefined> = [];
 
   constructor(private readonly options: TarWalkOptions) {
     // pipeline() reports errors; streamx re-emits them after pipeline has let go, which would
@@ -77,11 +69,6 @@ export class TarWalker {
         this.extract.destroy(err as Error);
       }
     });
-  }
-
-  /** Waits for analyses that no tar entry waits for (hard links). */
-  async settle(): Promise<void> {
-    await Promise.all(this.pendingLinks);
   }
 
   output(): TarWalkOutput {
@@ -149,7 +136,7 @@ export class TarWalker {
         this.setRecord({ path, type: "symlink", target: header.linkname ?? "" });
         return undefined;
       case "link":
-        this.pendingLinks.push(this.analyzeHardLink(path, header.linkname ?? "", analyzers));
+        this.linkToAnalysed(path, header.linkname ?? "");
         return undefined;
       default:
         // A directory or device where a database file used to be hides the lower layers' file.
@@ -174,19 +161,11 @@ export class TarWalker {
       drain(stream, next);
       return;
     }
-    if (this.bufferedBytes + size > limits.maxBufferedBytesPerLayer) {
-      this.warn("layer-buffer-cap", `buffered-bytes cap of this layer reached; not analysed`, path);
-      this.setRecord({ path, type: "opaque-file" });
-      drain(stream, next);
-      return;
-    }
     const chunks: Buffer[] = [];
     stream.on("data", (chunk) => chunks.push(chunk as Buffer));
     stream.on("end", () => {
-      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      // Only small files are kept for hard links to them; a big one's results are reused instead.
-      if (bytes.length <= HARDLINK_RETAIN_MAX) this.buffered.set(path, bytes);
-      this.bufferedBytes += bytes.length;
+      // Always a copy: a slice would pin the whole decompressed chunk (1 MiB) it came from.
+      const bytes = Buffer.concat(chunks);
       this.bufferedFiles += 1;
       this.analyze(path, bytes, mode, wanting).then(() => next(), next);
     });
@@ -243,19 +222,19 @@ export class TarWalker {
     if (this.spillDirectory) await rm(await this.spillDirectory, { recursive: true, force: true });
   }
 
-  private analyzeHardLink(path: string, linkname: string, wanting: Analyzer[]): Promise<void> | undefined {
+  /**
+   * A hard link has the content of a file earlier in the same layer. Nothing is kept in memory for
+   * it: the target's findings, if it was analysed, are this path's findings too.
+   */
+  private linkToAnalysed(path: string, linkname: string): void {
     const target = normalizeTarPath(linkname);
-    const bytes = target === undefined ? undefined : this.buffered.get(target);
-    if (bytes) return this.analyze(path, bytes, undefined, wanting);
-    // Same content as a file analysed earlier in this layer: the same findings, at this path too.
     const analysed = target === undefined ? undefined : this.paths.get(target);
     if (analysed?.type === "file") {
       this.setRecord({ path, type: "file", results: analysed.results });
-      return undefined;
+      return;
     }
     this.warn("hardlink-unresolved", `hard link to ${JSON.stringify(linkname)} could not be analysed`, path);
     this.setRecord({ path, type: "opaque-file" });
-    return undefined;
   }
 
   private async analyze(

@@ -1,4 +1,4 @@
-import type { RandomAccess, SyncRandomAccess } from "./random-access.js";
+import type { RandomAccess, SyncRandomAccess } from "../random-access.js";
 
 export interface ReadRequest {
   offset: number;

@@ -1,4 +1,4 @@
-import { clampRead, type RandomAccess } from "./random-access.js";
+import { clampRead, type RandomAccess } from "../random-access.js";
 
 /** One read a parser needs; the driver answers with the bytes (shorter at the end of the data). */
 export interface ReadRequest {
@@ -32,8 +32,8 @@ export function runOnBytes<T>(parser: ByteParser<T>, bytes: Buffer): T {
 export async function runOnRandomAccess<T>(parser: ByteParser<T>, data: RandomAccess): Promise<T> {
   let step = parser.next();
   while (!step.done) {
-    const bytes = await data.read(step.value.offset, Math.min(step.value.length, MAX_READ));
-    step = parser.next(bytes);
+    const { start, end } = clampRead(data.size, step.value.offset, Math.min(step.value.length, MAX_READ));
+    step = parser.next(end > start ? await data.read(start, end - start) : Buffer.alloc(0));
   }
   return step.value;
 }

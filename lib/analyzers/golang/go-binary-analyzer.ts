@@ -1,6 +1,6 @@
 import { runOnBytes, runOnRandomAccess } from "../binary/byte-parser.js";
 import { isExecutableCandidate } from "../binary/executable-candidate.js";
-import { withFileRandomAccess } from "../binary/random-access.js";
+import { withFileRandomAccess } from "../random-access.js";
 import type { Analyzer, AnalyzerResult } from "../types.js";
 import { goPackages } from "./go-packages.js";
 import { type GoBuildInfoScan, readGoBuildInfo } from "./read-go-build-info.js";

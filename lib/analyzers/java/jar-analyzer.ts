@@ -1,5 +1,5 @@
-import { BufferRandomAccess, withFileRandomAccess } from "../archive/random-access.js";
 import { runAsync, runSync } from "../archive/zip-ops.js";
+import { BufferRandomAccess, withFileRandomAccess } from "../random-access.js";
 import type { Analyzer, AnalyzerResult } from "../types.js";
 import { isJavaArchivePath } from "./java-archive-names.js";
 import { scanJavaArchive } from "./scan-java-archive.js";

@@ -1,4 +1,3 @@
-import { BufferRandomAccess } from "../archive/random-access.js";
 import { ZipError } from "../archive/zip-errors.js";
 import { DEFAULT_ZIP_LIMITS, ZipBudget, type ZipLimits } from "../archive/zip-limits.js";
 import { runSync, within, type ZipOp } from "../archive/zip-ops.js";
@@ -10,6 +9,7 @@ import {
   type ZipEntry,
   zipEntryDataOffset,
 } from "../archive/zip-reader.js";
+import { BufferRandomAccess } from "../random-access.js";
 import { createWarningCollector, type WarningCollector } from "../text-database.js";
 import type { AnalyzerResult, PackageFinding } from "../types.js";
 import { identifyJavaArchive } from "./identify-java-archive.js";

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { BufferRandomAccess, withFileRandomAccess } from "../archive/random-access.js";
 import { runAsync, runSync } from "../archive/zip-ops.js";
+import { BufferRandomAccess, withFileRandomAccess } from "../random-access.js";
 import type { Analyzer, AnalyzerResult } from "../types.js";
 import { pythonPackageResult } from "./python-package.js";
 import { MAX_METADATA_BYTES, readEgg } from "./read-egg.js";

@@ -1,6 +1,6 @@
 import { runOnBytes, runOnRandomAccess } from "../binary/byte-parser.js";
 import { isExecutableCandidate } from "../binary/executable-candidate.js";
-import { withFileRandomAccess } from "../binary/random-access.js";
+import { withFileRandomAccess } from "../random-access.js";
 import type { Analyzer, AnalyzerResult, PackageFinding } from "../types.js";
 import { type AuditableScan, readCargoAuditable } from "./cargo-auditable.js";
 

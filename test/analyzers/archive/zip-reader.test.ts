@@ -2,7 +2,6 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BufferRandomAccess, withFileRandomAccess } from "../../../lib/analyzers/archive/random-access.js";
 import { ZipError, ZipFormatError, ZipLimitError } from "../../../lib/analyzers/archive/zip-errors.js";
 import { DEFAULT_ZIP_LIMITS, ZipBudget, type ZipLimits } from "../../../lib/analyzers/archive/zip-limits.js";
 import { runAsync, runSync, within } from "../../../lib/analyzers/archive/zip-ops.js";
@@ -12,6 +11,7 @@ import {
   type ZipDirectory,
   zipEntryDataOffset,
 } from "../../../lib/analyzers/archive/zip-reader.js";
+import { BufferRandomAccess, withFileRandomAccess } from "../../../lib/analyzers/random-access.js";
 import { buildZip, deflatedZeros, type ZipSpecEntry } from "../../helpers/zip-builder.js";
 import { junkBytes, readFixture } from "../fixtures.js";
 

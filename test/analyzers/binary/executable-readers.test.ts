@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runOnBytes, runOnRandomAccess } from "../../../lib/analyzers/binary/byte-parser.js";
+import {
+  type ByteParser,
+  readAt,
+  runOnBytes,
+  runOnRandomAccess,
+} from "../../../lib/analyzers/binary/byte-parser.js";
 import { findSection } from "../../../lib/analyzers/binary/executable.js";
 import { isExecutableCandidate } from "../../../lib/analyzers/binary/executable-candidate.js";
 import {
@@ -11,11 +16,7 @@ import {
   parseExecutable,
   readSectionBytes,
 } from "../../../lib/analyzers/binary/parse-executable.js";
-import {
-  bufferRandomAccess,
-  fileRandomAccess,
-  withFileRandomAccess,
-} from "../../../lib/analyzers/binary/random-access.js";
+import { BufferRandomAccess, withFileRandomAccess } from "../../../lib/analyzers/random-access.js";
 import { buildElf, SHF_ALLOC, SHF_WRITE, SHT_NOBITS } from "../../helpers/elf-builder.js";
 import { buildMachO, buildPe, PE_IMAGE_BASE } from "./executable-builders.js";
 
@@ -145,24 +146,31 @@ describe("executableFormat", () => {
   });
 });
 
-describe("random access", () => {
-  it("reads clamped ranges from buffers and files alike", async () => {
+describe("byte parsers over random access", () => {
+  it("get clamped reads from buffers and files alike", async () => {
     const bytes = Buffer.from("0123456789");
     const dir = await mkdtemp(join(tmpdir(), "ra-test-"));
     const file = join(dir, "f");
     await writeFile(file, bytes);
-    try {
-      const fromFile = await fileRandomAccess(file);
-      for (const ra of [bufferRandomAccess(bytes), fromFile]) {
-        expect(ra.size).toBe(10);
-        expect((await ra.read(2, 3)).toString()).toBe("234");
-        expect((await ra.read(8, 100)).toString()).toBe("89");
-        expect((await ra.read(10, 5)).length).toBe(0);
-        expect((await ra.read(-1, 5)).length).toBe(0);
-        expect((await ra.read(Number.NaN, 5)).length).toBe(0);
-        expect((await ra.read(3, 0)).length).toBe(0);
+    function* reads(): ByteParser<string[]> {
+      const got: string[] = [];
+      for (const [offset, length] of [
+        [2, 3],
+        [8, 100],
+        [10, 5],
+        [-1, 5],
+        [Number.NaN, 5],
+        [3, 0],
+      ] as const) {
+        got.push((yield* readAt(offset, length)).toString());
       }
-      await fromFile.close();
+      return got;
+    }
+    const expected = ["234", "89", "", "", "", ""];
+    try {
+      expect(runOnBytes(reads(), bytes)).toEqual(expected);
+      expect(await runOnRandomAccess(reads(), new BufferRandomAccess(bytes))).toEqual(expected);
+      expect(await withFileRandomAccess(file, (ra) => runOnRandomAccess(reads(), ra))).toEqual(expected);
       const elf = buildElf({ sections: [{ name: ".x", data: Buffer.from("x") }] }).bytes;
       await writeFile(file, elf);
       const exe = await withFileRandomAccess(file, (ra) => runOnRandomAccess(parseExecutable(ra.size), ra));

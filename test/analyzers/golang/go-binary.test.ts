@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runOnBytes, runOnRandomAccess } from "../../../lib/analyzers/binary/byte-parser.js";
 import { parseExecutable } from "../../../lib/analyzers/binary/parse-executable.js";
-import { withFileRandomAccess } from "../../../lib/analyzers/binary/random-access.js";
 import { goBinaryAnalyzer } from "../../../lib/analyzers/golang/go-binary-analyzer.js";
 import type { GoBuildInfo, GoModule } from "../../../lib/analyzers/golang/go-build-info.js";
 import { readGoBuildInfo } from "../../../lib/analyzers/golang/read-go-build-info.js";
+import { withFileRandomAccess } from "../../../lib/analyzers/random-access.js";
 import { buildElf, PF_R, SHF_ALLOC, SHF_WRITE } from "../../helpers/elf-builder.js";
 import {
   framedModInfo,

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { BufferRandomAccess } from "../../../lib/analyzers/archive/random-access.js";
 import { DEFAULT_ZIP_LIMITS } from "../../../lib/analyzers/archive/zip-limits.js";
 import { runSync } from "../../../lib/analyzers/archive/zip-ops.js";
 import { jarAnalyzer } from "../../../lib/analyzers/java/jar-analyzer.js";
 import { scanJavaArchive } from "../../../lib/analyzers/java/scan-java-archive.js";
+import { BufferRandomAccess } from "../../../lib/analyzers/random-access.js";
 import type { AnalyzerResult } from "../../../lib/analyzers/types.js";
 import { buildZip, deflatedZeros, type ZipSpecEntry } from "../../helpers/zip-builder.js";
 import { fixturePath, junkBytes, readFixture } from "../fixtures.js";

@@ -1,7 +1,7 @@
-import { BufferRandomAccess } from "../../../lib/analyzers/archive/random-access.js";
 import { ZipBudget } from "../../../lib/analyzers/archive/zip-limits.js";
 import { runSync } from "../../../lib/analyzers/archive/zip-ops.js";
 import { readZipDirectory, readZipEntry } from "../../../lib/analyzers/archive/zip-reader.js";
+import { BufferRandomAccess } from "../../../lib/analyzers/random-access.js";
 import { readFixture } from "../fixtures.js";
 
 /** One entry of a jar under test/fixtures/java, read with the reader under test. */

@@ -6,7 +6,7 @@ import {
   BufferRandomAccess,
   FileRandomAccess,
   withFileRandomAccess,
-} from "../../../lib/analyzers/archive/random-access.js";
+} from "../../lib/analyzers/random-access.js";
 
 let dir: string;
 const bytes = Buffer.from("0123456789abcdef");

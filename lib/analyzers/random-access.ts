@@ -12,6 +12,18 @@ export interface SyncRandomAccess extends RandomAccess {
   readSync(offset: number, length: number): Buffer;
 }
 
+/**
+ * Clamps a request to [0, size): parsers of untrusted binaries ask for what a header claims and
+ * get a short read instead of an error when it runs past the end.
+ */
+export function clampRead(size: number, offset: number, length: number): { start: number; end: number } {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length <= 0) {
+    return { start: 0, end: 0 };
+  }
+  const start = Math.min(offset, size);
+  return { start, end: Math.min(size, start + length) };
+}
+
 function checkRange(offset: number, length: number, size: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw new RangeError(`invalid read of ${length} bytes at ${offset}`);
