@@ -153,14 +153,11 @@ export class TarWalker {
     stream: EntryStream,
     next: Next,
   ): void {
-    const { limits } = this.options;
-    const cap = Math.min(limits.maxBufferedFileSize, Math.max(...wanting.map((a) => a.maxFileSize)));
-    if (size > cap) {
-      this.warn("file-too-large", `${size} bytes exceeds the ${cap} byte cap; not analysed`, path);
-      this.setRecord({ path, type: "opaque-file" });
-      drain(stream, next);
-      return;
-    }
+    const cap = Math.min(
+      this.options.limits.maxBufferedFileSize,
+      Math.max(...wanting.map((a) => a.maxFileSize)),
+    );
+    if (this.skippedAsTooLarge(path, size, cap, stream, next)) return;
     const chunks: Buffer[] = [];
     stream.on("data", (chunk) => chunks.push(chunk as Buffer));
     stream.on("end", () => {
@@ -169,6 +166,21 @@ export class TarWalker {
       this.bufferedFiles += 1;
       this.analyze(path, bytes, mode, wanting).then(() => next(), next);
     });
+  }
+
+  /** A file over the cap hides the lower layers' file at its path but is not read. */
+  private skippedAsTooLarge(
+    path: string,
+    size: number,
+    cap: number,
+    stream: EntryStream,
+    next: Next,
+  ): boolean {
+    if (size <= cap) return false;
+    this.warn("file-too-large", `${size} bytes exceeds the ${cap} byte cap; not analysed`, path);
+    this.setRecord({ path, type: "opaque-file" });
+    drain(stream, next);
+    return true;
   }
 
   /** Streams a big file to a temporary file, lets the analyzers read it, then deletes it. */
@@ -180,13 +192,8 @@ export class TarWalker {
     stream: EntryStream,
     next: Next,
   ): void {
-    const cap = Math.max(...wanting.map((a) => a.maxFileSize));
-    if (size > cap) {
-      this.warn("file-too-large", `${size} bytes exceeds the ${cap} byte cap; not analysed`, path);
-      this.setRecord({ path, type: "opaque-file" });
-      drain(stream, next);
+    if (this.skippedAsTooLarge(path, size, Math.max(...wanting.map((a) => a.maxFileSize)), stream, next))
       return;
-    }
     const run = async () => {
       const dir = await this.spillDir();
       const file = join(dir, `spill-${this.entries}`);

@@ -1,6 +1,4 @@
-import { runOnBytes, runOnRandomAccess } from "../binary/byte-parser.js";
-import { isExecutableCandidate } from "../binary/executable-candidate.js";
-import { withFileRandomAccess } from "../random-access.js";
+import { executableAnalyzer } from "../binary/executable-analyzer.js";
 import type { Analyzer, AnalyzerResult } from "../types.js";
 import { goPackages } from "./go-packages.js";
 import { type GoBuildInfoScan, readGoBuildInfo } from "./read-go-build-info.js";
@@ -12,36 +10,17 @@ import { type GoBuildInfoScan, readGoBuildInfo } from "./read-go-build-info.js";
  * one look at the magic; executables without Go build info return nothing. Structural damage
  * of any executable (truncation, tables beyond the end) is reported here, once.
  */
-export const goBinaryAnalyzer: Analyzer = {
+export const goBinaryAnalyzer: Analyzer = executableAnalyzer<GoBuildInfoScan>({
   name: "gobinary",
   version: 1,
-  maxFileSize: 512 * 1024 * 1024,
-  spillAbove: 8 * 1024 * 1024,
-  required: isExecutableCandidate,
-  analyze({ bytes }): AnalyzerResult {
-    try {
-      return toResult(runOnBytes(readGoBuildInfo(bytes.length), bytes));
-    } catch (err) {
-      return failed(err);
-    }
-  },
-  async analyzeFile({ file, size }): Promise<AnalyzerResult> {
-    try {
-      return toResult(await withFileRandomAccess(file, (ra) => runOnRandomAccess(readGoBuildInfo(size), ra)));
-    } catch (err) {
-      return failed(err);
-    }
-  },
-};
+  describes: "Go binary",
+  parse: readGoBuildInfo,
+  toResult,
+});
 
 function toResult(scan: GoBuildInfoScan): AnalyzerResult {
   const result: AnalyzerResult = {};
   if (scan.info) result.packages = goPackages(scan.info);
   if (scan.warnings.length > 0) result.warnings = scan.warnings;
   return result;
-}
-
-/** The readers check every bound; this keeps a bug from costing more than this one file. */
-function failed(err: unknown): AnalyzerResult {
-  return { warnings: [`Go binary could not be read: ${err instanceof Error ? err.message : String(err)}`] };
 }

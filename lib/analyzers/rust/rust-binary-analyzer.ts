@@ -1,6 +1,4 @@
-import { runOnBytes, runOnRandomAccess } from "../binary/byte-parser.js";
-import { isExecutableCandidate } from "../binary/executable-candidate.js";
-import { withFileRandomAccess } from "../random-access.js";
+import { executableAnalyzer } from "../binary/executable-analyzer.js";
 import type { Analyzer, AnalyzerResult, PackageFinding } from "../types.js";
 import { type AuditableScan, readCargoAuditable } from "./cargo-auditable.js";
 
@@ -13,29 +11,13 @@ export const CARGO_ECOSYSTEM = "cargo";
  * code; so the root crate is reported only when it comes from a registry or git, as with
  * `cargo auditable install ripgrep`, where advisories against ripgrep itself apply.
  */
-export const rustBinaryAnalyzer: Analyzer = {
+export const rustBinaryAnalyzer: Analyzer = executableAnalyzer<AuditableScan>({
   name: "rustbinary",
   version: 1,
-  maxFileSize: 512 * 1024 * 1024,
-  spillAbove: 8 * 1024 * 1024,
-  required: isExecutableCandidate,
-  analyze({ bytes }): AnalyzerResult {
-    try {
-      return toResult(runOnBytes(readCargoAuditable(bytes.length), bytes));
-    } catch (err) {
-      return failed(err);
-    }
-  },
-  async analyzeFile({ file, size }): Promise<AnalyzerResult> {
-    try {
-      return toResult(
-        await withFileRandomAccess(file, (ra) => runOnRandomAccess(readCargoAuditable(size), ra)),
-      );
-    } catch (err) {
-      return failed(err);
-    }
-  },
-};
+  describes: "Rust binary",
+  parse: readCargoAuditable,
+  toResult,
+});
 
 function toResult(scan: AuditableScan): AnalyzerResult {
   const result: AnalyzerResult = {};
@@ -46,8 +28,4 @@ function toResult(scan: AuditableScan): AnalyzerResult {
   }
   if (scan.warnings.length > 0) result.warnings = scan.warnings;
   return result;
-}
-
-function failed(err: unknown): AnalyzerResult {
-  return { warnings: [`Rust binary could not be read: ${err instanceof Error ? err.message : String(err)}`] };
 }
