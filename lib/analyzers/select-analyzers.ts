@@ -4,8 +4,10 @@ import type { Analyzer } from "./types.js";
 export type PackageType = "os" | "library";
 export const PACKAGE_TYPES: readonly PackageType[] = ["os", "library"];
 
-/** Analyzers of the OS and its package managers; every other analyzer finds language packages. */
-const OS_ANALYZERS = new Set(["os-release", "dpkg", "dpkg-files", "apk", "rpm"]);
+/** The OS package managers' analyzers; every other package analyzer finds language packages. */
+const OS_ANALYZERS = new Set(["dpkg", "dpkg-files", "apk", "rpm"]);
+/** Identifying the OS is not a package type: it is always done. */
+const ALWAYS = new Set(["os-release"]);
 
 export interface AnalyzerSelection {
   /** Which kinds of packages to look for (Trivy's --pkg-types); default both. */
@@ -19,7 +21,9 @@ export interface AnalyzerSelection {
 
 export function selectAnalyzers(all: readonly Analyzer[], selection: AnalyzerSelection = {}): Analyzer[] {
   const types = new Set(selection.pkgTypes ?? PACKAGE_TYPES);
-  const chosen = all.filter((a) => types.has(OS_ANALYZERS.has(a.name) ? "os" : "library"));
+  const chosen = all.filter(
+    (a) => ALWAYS.has(a.name) || types.has(OS_ANALYZERS.has(a.name) ? "os" : "library"),
+  );
   if (selection.includeLockfiles && types.has("library")) chosen.push(createNpmLockfileAnalyzer());
   return chosen;
 }

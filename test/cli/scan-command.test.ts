@@ -172,6 +172,27 @@ describe("portcullis scan", () => {
     expectCleanError(await portcullis(["scan", image]), image, /./);
   });
 
+  it("limits the scan to OS or library packages with --pkg-types, always naming the OS", async () => {
+    const osOnly = JSON.parse(
+      (await portcullis(["scan", `oci:${layout}:18.04`, "-f", "json", "--pkg-types", "os"])).stdout,
+    );
+    expect(osOnly.packages).toHaveLength(89);
+    const libraries = await portcullis([
+      "scan",
+      `oci:${layout}:18.04`,
+      "-f",
+      "json",
+      "--pkg-types",
+      "library",
+    ]);
+    const report = JSON.parse(libraries.stdout);
+    expect(report.packages).toEqual([]);
+    expect(report.os.family).toBe("ubuntu");
+    const bad = await portcullis(["scan", `oci:${layout}:18.04`, "--pkg-types", "os,kernel"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/os, library/);
+  });
+
   it("rejects an unknown output format", async () => {
     const result = await portcullis(["scan", `oci:${layout}:18.04`, "--format", "xml"]);
     expect(result.code).toBe(2);
