@@ -111,7 +111,7 @@ describe("matchPackages", () => {
   });
 
   it("matches OS packages by source package in their own release only, with the vendor's status", async () => {
-    const debian = (release: string, status: object): Advisory => ({
+    const debian = (release: string, status: Record<string, unknown>): Advisory => ({
       id: `DEBIAN-CVE-2024-5-${release}`,
       modified: "2024-01-01T00:00:00Z",
       aliases: ["CVE-2024-5"],

@@ -21,7 +21,7 @@ import {
   fetchWithRetry,
   isRetryableStatus,
   type RetryOptions,
-} from "./retry.js";
+} from "../../http/retry.js";
 import { basicAuthorization, TokenAuth } from "./token-auth.js";
 import { type AuthChallenge, parseWwwAuthenticate, pickChallenge } from "./www-authenticate.js";
 

@@ -5,7 +5,7 @@ import { DEFAULT_TAG, type ImageReference, isDigest, registryApiHost } from "../
 import type { Descriptor, FetchedManifest, ImageSource } from "../types.js";
 import type { CredentialProvider } from "./credentials.js";
 import { RegistryClient } from "./registry-client.js";
-import type { RetryOptions } from "./retry.js";
+import type { RetryOptions } from "../../http/retry.js";
 import type { TokenAuth } from "./token-auth.js";
 
 export interface RegistrySourceOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { backoffDelay, fetchWithRetry, parseRetryAfter } from "../../../lib/image/registry/retry.js";
+import { backoffDelay, fetchWithRetry, parseRetryAfter } from "../../lib/http/retry.js";
 
 const NOW = Date.parse("2025-01-01T00:00:00Z");
 
