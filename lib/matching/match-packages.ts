@@ -1,6 +1,7 @@
 import { normalizePypiName } from "../analyzers/python/normalize-pypi-name.js";
 import type { OperatingSystem, Package } from "../inventory/package.js";
 import type { Advisory, Affected, Enrichment } from "../vulndb/advisory.js";
+import { isNotAffected } from "../vulndb/importers/markers.js";
 import { advisoryQueries } from "./advisory-query.js";
 import { groupByAliases } from "./alias-groups.js";
 import type { FindingStatus, SeverityLevel, VulnerabilityFinding } from "./finding.js";
@@ -47,6 +48,8 @@ export async function matchPackages(
         for (const affected of advisory.affected ?? []) {
           if (!sameEcosystem(affected.package?.ecosystem, query.ecosystem)) continue;
           if (!samePackage(affected.package?.name, query.name, query.ecosystem)) continue;
+          // The distro says this release never shipped the flaw (Alpine/Debian fix "0").
+          if (isNotAffected(affected)) continue;
           const verdict = evaluateAffected(query.version, affected, compare);
           if (verdict.affected) hits.push({ advisory, affected, fixedVersions: verdict.fixedVersions });
         }
