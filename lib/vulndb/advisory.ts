@@ -50,7 +50,11 @@ export interface Range {
   database_specific?: Record<string, unknown>;
 }
 
-export type RangeEvent = { introduced: string } | { fixed: string } | { last_affected: string } | { limit: string };
+export type RangeEvent =
+  | { introduced: string }
+  | { fixed: string }
+  | { last_affected: string }
+  | { limit: string };
 
 export interface Reference {
   type: string;
