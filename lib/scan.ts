@@ -13,8 +13,10 @@ import { DEFAULT_LAYER_LIMITS, type LayerLimits } from "./layers/limits.js";
 import { mapWithConcurrency } from "./layers/pool.js";
 import { scanLayer } from "./layers/scan-layer.js";
 import { type Logger, silentLogger } from "./logger.js";
+import { addVulnerabilities } from "./matching/add-vulnerabilities.js";
 import { type ReportLayer, SCAN_REPORT_SCHEMA_VERSION, type ScanReport } from "./report/scan-report.js";
 import { PORTCULLIS_VERSION } from "./version.js";
+import type { VulnDb } from "./vulndb/db/db-reader.js";
 
 export type ScanProgress =
   | { kind: "resolved"; layers: Array<{ index: number; size: number }> }
@@ -33,6 +35,8 @@ export interface ScanOptions {
   logger?: Logger;
   onProgress?: (event: ScanProgress) => void;
   now?: () => Date;
+  /** When given, the inventory is matched against it and the report lists vulnerabilities. */
+  vulnDb?: VulnDb;
 }
 
 /** The whole pipeline: resolve → layers (parallel, streamed once) → overlay → inventory → report. */
@@ -103,7 +107,7 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
     }
   }
 
-  return {
+  const report: ScanReport = {
     schemaVersion: SCAN_REPORT_SCHEMA_VERSION,
     tool: { name: "portcullis", version: PORTCULLIS_VERSION },
     createdAt: started.toISOString(),
@@ -123,4 +127,5 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
     packages: withPurls(assignOwners(applied.packages, applied.installedFiles), os),
     warnings,
   };
+  return options.vulnDb ? addVulnerabilities(report, options.vulnDb, started) : report;
 }

@@ -1,6 +1,7 @@
 import type { Platform } from "../image/types.js";
 import type { OperatingSystem, Package } from "../inventory/package.js";
 import type { Compression } from "../layers/compression.js";
+import type { VulnerabilityFinding } from "../matching/finding.js";
 import type { ScanWarning } from "../warnings.js";
 
 /** Bump on any incompatible change; every writer and store reads this one shape. */
@@ -42,5 +43,9 @@ export interface ScanReport {
   };
   os?: OperatingSystem;
   packages: Package[];
+  /** Present when the scan was matched against a vulnerability DB. */
+  vulnerabilities?: VulnerabilityFinding[];
+  /** The DB the findings came from. */
+  vulnerabilityDb?: { builtAt: string; stale: boolean };
   warnings: ScanWarning[];
 }

@@ -8,13 +8,6 @@ import {
   RegistryAuthError,
   RegistryError,
 } from "../../errors.js";
-import { type Logger, silentLogger } from "../../logger.js";
-import { MANIFEST_ACCEPT } from "../media-types.js";
-import { isDigest } from "../reference.js";
-import type { FetchedManifest } from "../types.js";
-import { type Credential, type CredentialProvider, isIdentityToken } from "./credentials.js";
-import { describeResponse, errorText } from "./http-errors.js";
-import { readBodyCapped } from "./read-body.js";
 import {
   DEFAULT_MAX_ATTEMPTS,
   discardBody,
@@ -22,6 +15,13 @@ import {
   isRetryableStatus,
   type RetryOptions,
 } from "../../http/retry.js";
+import { type Logger, silentLogger } from "../../logger.js";
+import { MANIFEST_ACCEPT } from "../media-types.js";
+import { isDigest } from "../reference.js";
+import type { FetchedManifest } from "../types.js";
+import { type Credential, type CredentialProvider, isIdentityToken } from "./credentials.js";
+import { describeResponse, errorText } from "./http-errors.js";
+import { readBodyCapped } from "./read-body.js";
 import { basicAuthorization, TokenAuth } from "./token-auth.js";
 import { type AuthChallenge, parseWwwAuthenticate, pickChallenge } from "./www-authenticate.js";
 

@@ -1,11 +1,11 @@
 import type { Readable } from "node:stream";
 import { ManifestError } from "../../errors.js";
+import type { RetryOptions } from "../../http/retry.js";
 import type { Logger } from "../../logger.js";
 import { DEFAULT_TAG, type ImageReference, isDigest, registryApiHost } from "../reference.js";
 import type { Descriptor, FetchedManifest, ImageSource } from "../types.js";
 import type { CredentialProvider } from "./credentials.js";
 import { RegistryClient } from "./registry-client.js";
-import type { RetryOptions } from "../../http/retry.js";
 import type { TokenAuth } from "./token-auth.js";
 
 export interface RegistrySourceOptions {

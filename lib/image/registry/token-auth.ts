@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { RegistryAuthError, RegistryError } from "../../errors.js";
+import { discardBody, fetchWithRetry, type RetryOptions } from "../../http/retry.js";
 import { type Credential, isIdentityToken } from "./credentials.js";
 import { errorText } from "./http-errors.js";
-import { discardBody, fetchWithRetry, type RetryOptions } from "../../http/retry.js";
 
 export interface TokenRequest {
   /** Registry host the token is for; part of the cache key. */
