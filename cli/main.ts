@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { PACKAGE_TYPES, type PackageType } from "../lib/analyzers/select-analyzers.js";
 import { isPortcullisError } from "../lib/errors.js";
 import { PORTCULLIS_VERSION } from "../lib/version.js";
+import { runDbBuild, runDbInfo, runDbUpdate } from "./commands/db.js";
 import { runSbom, SBOM_FORMATS } from "./commands/sbom.js";
 import { OUTPUT_FORMATS, runScan, UsageError } from "./commands/scan.js";
 
@@ -44,9 +45,11 @@ addImageOptions(
     )
     .argument("<image>", "image to scan")
     .addOption(new Option("-f, --format <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
-    .option("-o, --output <file>", "write the report to a file instead of stdout"),
+    .option("-o, --output <file>", "write the report to a file instead of stdout")
+    .option("--db <file>", "vulnerability DB (default: the one `portcullis db update` keeps in the cache)")
+    .option("--skip-db", "list packages only, without matching vulnerabilities"),
 ).action(async (image: string, opts) => {
-  await runScan(image, opts);
+  await runScan(image, { ...opts, ...(opts.skipDb ? { db: false } : {}) });
 });
 
 addImageOptions(
@@ -59,6 +62,35 @@ addImageOptions(
 ).action(async (image: string, opts) => {
   await runSbom(image, opts);
 });
+
+const db = program.command("db").description("the vulnerability database: build, update, info");
+db.command("build")
+  .description(
+    "build a DB from local files: OSV JSON/YAML/zip/jsonl, Alpine secdb, Debian tracker, NVD, KEV, EPSS",
+  )
+  .requiredOption("--source <path>", "a file or directory to import (repeatable)", collect, [])
+  .option("-o, --output <file>", "DB file to write (default: the cache location scans use)")
+  .action(runDbBuild);
+db.command("update")
+  .description("download the published feeds, build a new DB and swap it in (the old one stays on failure)")
+  .option("--db <file>", "DB file to replace (default: the cache location scans use)")
+  .option("--feeds-dir <dir>", "where downloaded feeds are kept")
+  .option(
+    "--mirror <url>",
+    "a mirror serving the feeds in the published layout, used instead of the publishers (repeatable)",
+    collect,
+    [],
+  )
+  .action(runDbUpdate);
+db.command("info")
+  .description("age, sources and counts of the DB")
+  .option("--db <file>", "DB file (default: the cache location scans use)")
+  .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
+  .action(runDbInfo);
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 function parsePositiveInt(value: string): number {
   const n = Number(value);

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ANALYZERS } from "../../lib/analyzers/index.js";
@@ -9,13 +10,16 @@ import { writeCycloneDx } from "../../lib/inventory/sbom/cyclonedx-writer.js";
 import { scanSbomFile } from "../../lib/inventory/sbom/scan-sbom.js";
 import { writeSpdx } from "../../lib/inventory/sbom/spdx-writer.js";
 import { DirectoryLayerCache } from "../../lib/layers/layer-cache.js";
+import { addVulnerabilities } from "../../lib/matching/add-vulnerabilities.js";
 import { writeJson } from "../../lib/report/json-writer.js";
 import type { ScanReport } from "../../lib/report/scan-report.js";
 import { writeTable } from "../../lib/report/table-writer.js";
 import { scanImage } from "../../lib/scan.js";
+import { openDatabaseFile } from "../../lib/vulndb/db/db-reader.js";
 import { defaultCacheDir, dockerConfigDir } from "../docker-config-dir.js";
 import { ProgressBar } from "../progress.js";
 import { stderrLogger } from "../stderr-logger.js";
+import { defaultDbPath } from "../vulndb-path.js";
 
 /** How to reach and scan the image: shared by `scan` and `sbom`. */
 export interface ImageOptions {
@@ -32,6 +36,8 @@ export interface ImageOptions {
 export interface ScanCommandOptions extends ImageOptions {
   format: string;
   output?: string;
+  /** The vulnerability DB file; `--skip-db` sets `db` to false. */
+  db?: string | false;
 }
 
 export const OUTPUT_FORMATS = ["table", "json", "cyclonedx", "spdx"] as const;
@@ -46,9 +52,30 @@ export async function runScan(image: string, opts: ScanCommandOptions): Promise<
       `unknown format ${JSON.stringify(format)}; expected one of ${OUTPUT_FORMATS.join(", ")}`,
     );
   }
-  const report = await produceReport(image, opts);
+  const report = await withVulnerabilities(await produceReport(image, opts), opts);
   const color = !opts.output && process.stdout.isTTY && !process.env.NO_COLOR;
   await emit(render(report, format, Boolean(color)), opts.output);
+}
+
+/**
+ * Matches the inventory against the DB: the one given with --db (which must exist), else the one
+ * `db update` keeps in the cache. Without any, the scan lists packages and says how to get a DB.
+ */
+async function withVulnerabilities(report: ScanReport, opts: ScanCommandOptions): Promise<ScanReport> {
+  if (opts.db === false) return report;
+  const path = opts.db ?? defaultDbPath(opts.cacheDir);
+  if (opts.db === undefined && !existsSync(path)) {
+    process.stderr.write(
+      "portcullis: no vulnerability DB yet; run `portcullis db update` (or `portcullis db build --source <path>`); listing packages only\n",
+    );
+    return report;
+  }
+  const db = await openDatabaseFile(path);
+  try {
+    return await addVulnerabilities(report, db);
+  } finally {
+    await db.close();
+  }
 }
 
 /** The report of an image (registry, oci:, docker-archive:) or of an SBOM (sbom:<file>). */

@@ -40,6 +40,32 @@ export function writeTable(report: ScanReport, options: TableOptions = {}): stri
       ),
     );
   }
+  if (report.vulnerabilities) {
+    const vulns = report.vulnerabilities;
+    const counts = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"]
+      .map((level) => [level, vulns.filter((v) => v.severity.level === level).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([level, n]) => `${level} ${n}`);
+    lines.push("");
+    lines.push(bold(`Vulnerabilities (${vulns.length}${counts.length ? `: ${counts.join(", ")}` : ""})`));
+    if (vulns.length > 0) {
+      lines.push(
+        ...renderTable(
+          ["Package", "Vulnerability", "Severity", "Status", "Installed", "Fixed in", "Title"],
+          vulns.map((v) => [
+            v.package.name,
+            `${v.id}${v.kev ? " (KEV)" : ""}`,
+            v.severity.level,
+            v.status,
+            v.package.version,
+            v.fixedVersions.join(", "),
+            truncate(v.summary ?? "", 60),
+          ]),
+          bold,
+        ),
+      );
+    }
+  }
   if (report.warnings.length > 0) {
     lines.push("");
     lines.push(yellow(bold(`Warnings (${report.warnings.length})`)));
@@ -47,6 +73,11 @@ export function writeTable(report: ScanReport, options: TableOptions = {}): stri
       lines.push(yellow(`  ${w.code}: ${w.path ? `${w.path}: ` : ""}${w.message}`));
   }
   return `${lines.join("\n")}\n`;
+}
+
+function truncate(text: string, max: number): string {
+  const line = text.split("\n")[0] ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 function describeOs(report: ScanReport): string {

@@ -91,8 +91,10 @@ describe("portcullis scan", () => {
     expect(result.stdout).toMatch(
       /^\s+bsdutils\s+1:2\.31\.1-0\.4ubuntu3\.1\s+util-linux 2\.31\.1-0\.4ubuntu3\.1\s+0$/m,
     );
-    // Not a terminal: no progress bar, no colours.
-    expect(result.stderr).toBe("");
+    // Not a terminal: no progress bar, no colours; without a DB, one line saying how to get one.
+    expect(result.stderr).toBe(
+      "portcullis: no vulnerability DB yet; run `portcullis db update` (or `portcullis db build --source <path>`); listing packages only\n",
+    );
     expect(result.stdout).not.toContain("\u001b[");
   });
 

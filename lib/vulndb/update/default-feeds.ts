@@ -32,7 +32,25 @@ export interface FeedMirrors {
   epss: string[];
 }
 
-/** The publishers' own locations; a mirror list in configuration goes in front of these. */
+/**
+ * A mirror serves the same files under one base URL: `osv/<ecosystem>/all.zip`,
+ * `debian-tracker.json`, `known_exploited_vulnerabilities.json`, `epss_scores-current.csv.gz`.
+ * Mirrors are tried before the publishers' own locations.
+ */
+export function withMirrors(
+  mirrorBases: readonly string[],
+  published: FeedMirrors = PUBLISHED_MIRRORS,
+): FeedMirrors {
+  const bases = mirrorBases.map((b) => b.replace(/\/+$/, ""));
+  return {
+    osv: [...bases.map((b) => `${b}/osv`), ...published.osv],
+    debianTracker: [...bases.map((b) => `${b}/debian-tracker.json`), ...published.debianTracker],
+    kev: [...bases.map((b) => `${b}/known_exploited_vulnerabilities.json`), ...published.kev],
+    epss: [...bases.map((b) => `${b}/epss_scores-current.csv.gz`), ...published.epss],
+  };
+}
+
+/** The publishers' own locations. */
 export const PUBLISHED_MIRRORS: FeedMirrors = {
   osv: ["https://osv-vulnerabilities.storage.googleapis.com"],
   debianTracker: ["https://security-tracker.debian.org/tracker/data/json"],
