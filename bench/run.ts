@@ -1,6 +1,8 @@
 import { benchImageScan } from "./image-scan.bench.js";
 import { benchLanguageScan } from "./language-scan.bench.js";
+import { benchMatching } from "./matching.bench.js";
 import { benchPkgdbParse } from "./pkgdb-parse.bench.js";
+import { benchVulnDb } from "./vulndb.bench.js";
 
 /** `npm run bench`: every benchmark, each printing its ratio against a baseline from the same run. */
 const only = process.argv[2];
@@ -8,6 +10,8 @@ const benches: Record<string, () => Promise<void>> = {
   "image-scan": benchImageScan,
   "pkgdb-parse": benchPkgdbParse,
   "language-scan": benchLanguageScan,
+  vulndb: benchVulnDb,
+  matching: benchMatching,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;
