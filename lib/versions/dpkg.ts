@@ -1,5 +1,6 @@
 // Debian package versions: [epoch:]upstream[-revision], compared like dpkg's verrevcmp.
 import { compareDigits, isDigitCode, isDigits, isLetterCode, memoize, sign } from "./digits.js";
+import { splitEpochVersionRelease } from "./epoch-version-release.js";
 
 export interface DpkgVersion {
   epoch: string;
@@ -8,17 +9,8 @@ export interface DpkgVersion {
 }
 
 export const parse = memoize((v: string): DpkgVersion => {
-  const s = v.trim();
-  let rest = s;
-  let epoch = "0";
-  const colon = s.indexOf(":");
-  if (colon > 0 && isDigits(s.slice(0, colon))) {
-    epoch = s.slice(0, colon);
-    rest = s.slice(colon + 1);
-  }
-  const dash = rest.lastIndexOf("-");
-  if (dash >= 0) return { epoch, upstream: rest.slice(0, dash), revision: rest.slice(dash + 1) };
-  return { epoch, upstream: rest, revision: "" };
+  const { epoch, version, release } = splitEpochVersionRelease(v);
+  return { epoch, upstream: version, revision: release ?? "" };
 });
 
 // dpkg order(): '~' before end of string before letters before everything else.

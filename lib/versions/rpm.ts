@@ -1,5 +1,6 @@
 // RPM versions: rpmvercmp() on each of epoch, version and release (EVR), as rpm's labelCompare.
-import { compareDigits, compareStrings, isDigitCode, isDigits, isLetterCode, memoize } from "./digits.js";
+import { compareDigits, compareStrings, isDigitCode, isLetterCode, memoize } from "./digits.js";
+import { splitEpochVersionRelease } from "./epoch-version-release.js";
 
 function isAlnum(c: number): boolean {
   return isDigitCode(c) || isLetterCode(c);
@@ -59,19 +60,7 @@ export interface Evr {
 }
 
 /** [epoch:]version[-release]; release is after the last '-', a missing epoch is 0. */
-export const parse = memoize((v: string): Evr => {
-  const s = v.trim();
-  let rest = s;
-  let epoch = "0";
-  const colon = s.indexOf(":");
-  if (colon > 0 && isDigits(s.slice(0, colon))) {
-    epoch = s.slice(0, colon);
-    rest = s.slice(colon + 1);
-  }
-  const dash = rest.lastIndexOf("-");
-  if (dash >= 0) return { epoch, version: rest.slice(0, dash), release: rest.slice(dash + 1) };
-  return { epoch, version: rest, release: undefined };
-});
+export const parse = memoize((v: string): Evr => splitEpochVersionRelease(v));
 
 /** EVR comparison; a missing release sorts before any release (osv-scalibr / vulnerability-feed use). Never throws. */
 export function compare(a: string, b: string): number {
