@@ -1,0 +1,41 @@
+import type { VulnerabilityFinding } from "../matching/finding.js";
+import type { ScanJob } from "./scan-job.js";
+
+export interface ScanSummary {
+  imageKey: string;
+  scannedAt: string;
+  /** Vulnerability DB build the scan matched against. */
+  dbBuiltAt?: string;
+  /** Analyzer set the inventory came from (analyzersCacheKey). */
+  analyzersKey: string;
+  counts: Record<string, number>;
+  maxSeverity?: string;
+  packages: number;
+  /** Object keys of the full report and the CycloneDX SBOM in the report bucket. */
+  reportKey?: string;
+  sbomKey?: string;
+}
+
+/**
+ * Image, Scan and Finding records. DynamoDB (one table) is the real implementation; everything the
+ * dashboard and notifier need is answered from its indexes, never by a table scan.
+ */
+export interface FindingsStore {
+  /**
+   * Claims the right to scan this digest with this DB and analyzer set. Returns false when another
+   * worker already did (duplicate or replayed events): the caller skips the scan.
+   */
+  claimScan(imageKey: string, scanIdentity: string, ttlSeconds: number): Promise<boolean>;
+  /** Records a finished scan: the Image item, a Scan item, and the image's Finding items. */
+  putScan(job: ScanJob, summary: ScanSummary, findings: readonly VulnerabilityFinding[]): Promise<void>;
+  /** Marks an image deleted and closes its open findings. */
+  markDeleted(imageKey: string, at: string): Promise<void>;
+  latestScan(imageKey: string): Promise<ScanSummary | undefined>;
+  findings(imageKey: string): Promise<VulnerabilityFinding[]>;
+}
+
+/** Reports, SBOMs and layer results: S3 in AWS, a local emulator or directory otherwise. */
+export interface BlobStore {
+  put(key: string, body: Buffer | string, contentType: string): Promise<void>;
+  get(key: string): Promise<Buffer | undefined>;
+}
