@@ -98,7 +98,9 @@ async function toFindings(
       severity: severityOf(groupHits, enrichment, options),
       references: [...new Set(advisories.flatMap((a) => (a.references ?? []).map((r) => r.url)))],
     };
-    const summary = advisories.find((a) => a.summary)?.summary;
+    // PyPA and some distro records have details but no summary: their first sentence serves.
+    const summary =
+      advisories.find((a) => a.summary)?.summary ?? firstSentence(advisories.find((a) => a.details)?.details);
     if (summary) finding.summary = summary;
     if (enrichment?.kev) finding.kev = true;
     if (enrichment?.epss)
@@ -194,4 +196,12 @@ function samePackage(advisory: string | undefined, query: string, ecosystem: str
   if (advisory === undefined) return false;
   if (ecosystem === "PyPI") return normalizePypiName(advisory) === normalizePypiName(query);
   return advisory === query;
+}
+
+function firstSentence(text: string | undefined): string | undefined {
+  if (!text) return undefined;
+  const line = text.trim().split("\n")[0] ?? "";
+  const end = line.search(/\.\s/);
+  const sentence = end > 0 ? line.slice(0, end + 1) : line;
+  return sentence.length > 200 ? `${sentence.slice(0, 199)}…` : sentence;
 }
