@@ -20,7 +20,10 @@ export function groupByAliases(
   const union = (a: string, b: string) => {
     const ra = find(a);
     const rb = find(b);
-    if (ra !== rb) parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+    if (ra === rb) return;
+    // The smaller id becomes the root, so groups come out the same whatever the input order.
+    const [low, high] = ra < rb ? [ra, rb] : [rb, ra];
+    parent.set(high, low);
   };
   for (const { id, aliases } of entries) {
     for (const name of [id, ...aliases]) if (!parent.has(name)) parent.set(name, name);
