@@ -1,0 +1,106 @@
+/**
+ * The single DynamoDB table that holds images, scans, findings, scan claims and per-account
+ * counts. The CDK stack and the stores both read the names from here, so they cannot drift apart.
+ *
+ * Items (PK / SK):
+ * - Image    `IMAGE#<imageKey>` / `META`            account, repository, digest, tags, status, latest scan
+ * - Scan     `IMAGE#<imageKey>` / `SCAN#<scannedAt>` one ScanSummary per finished scan
+ * - Finding  `IMAGE#<imageKey>` / `FINDING#<vuln>#<ecosystem>#<name>#<version>#<foundIn>`
+ *            identity is stable across scans of the same digest; status open | resolved
+ * - Claim    `IMAGE#<imageKey>` / `CLAIM#<scanIdentity>` expires by TTL (`expiresAt`)
+ * - Counts   `ACCOUNT#<account>` / `SUMMARY` and `REPO#<repository>#SUMMARY`, updated with ADD
+ *
+ * Indexes:
+ * - GSI1 by account → repository / time (Image items): `ACCOUNT#<account>` / `REPO#<repo>#<pushedAt>`
+ * - GSI2 by digest (Image items): `DIGEST#<digest>` / imageKey
+ * - GSI3 by vulnerability (Finding items, open and resolved): `VULN#<id>` / `<imageKey>#<package>`
+ * - GSI4 open findings by severity, sparse (only open findings carry it): `OPEN#<SEVERITY>` /
+ *   `<account>#<imageKey>`
+ */
+
+export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
+
+/** Attribute DynamoDB's time-to-live deletes claim items by (epoch seconds). */
+export const TTL_ATTRIBUTE = "expiresAt";
+
+export interface IndexDescription {
+  name: string;
+  partitionKey: string;
+  sortKey: string;
+  /** ALL: queries answer lists without a second read of the base table. */
+  projection: "ALL" | "KEYS_ONLY";
+}
+
+export const INDEXES = {
+  byAccount: { name: "GSI1", partitionKey: "PK1", sortKey: "SK1", projection: "ALL" },
+  byDigest: { name: "GSI2", partitionKey: "PK2", sortKey: "SK2", projection: "ALL" },
+  byVulnerability: { name: "GSI3", partitionKey: "PK3", sortKey: "SK3", projection: "ALL" },
+  openBySeverity: { name: "GSI4", partitionKey: "PK4", sortKey: "SK4", projection: "ALL" },
+} as const satisfies Record<string, IndexDescription>;
+
+/** Every key attribute of the table and its indexes; all are strings. */
+export const ATTRIBUTES: ReadonlyArray<{ name: string; type: "S" }> = [
+  TABLE_KEYS.partitionKey,
+  TABLE_KEYS.sortKey,
+  ...Object.values(INDEXES).flatMap((index) => [index.partitionKey, index.sortKey]),
+].map((name) => ({ name, type: "S" as const }));
+
+export const ITEM_TYPES = {
+  image: "image",
+  scan: "scan",
+  finding: "finding",
+  claim: "claim",
+  accountSummary: "account-summary",
+  repositorySummary: "repository-summary",
+} as const;
+
+export const META_SK = "META";
+export const SCAN_PREFIX = "SCAN#";
+export const FINDING_PREFIX = "FINDING#";
+export const CLAIM_PREFIX = "CLAIM#";
+export const SUMMARY_SK = "SUMMARY";
+
+/** DynamoDB caps sort keys at 1,024 bytes; long package paths are hashed to stay under it. */
+const MAX_SORT_KEY_BYTES = 1024;
+
+export const imagePk = (imageKey: string): string => `IMAGE#${imageKey}`;
+export const scanSk = (scannedAt: string): string => `${SCAN_PREFIX}${scannedAt}`;
+export const claimSk = (scanIdentity: string): string => `${CLAIM_PREFIX}${scanIdentity}`;
+export const accountPk = (account: string): string => `ACCOUNT#${account}`;
+export const repositorySummarySk = (repository: string): string => `REPO#${repository}#${SUMMARY_SK}`;
+
+export interface FindingIdentity {
+  vulnerabilityId: string;
+  ecosystem: string;
+  name: string;
+  version: string;
+  foundIn: string;
+}
+
+export function findingSk(identity: FindingIdentity, hash: (text: string) => string): string {
+  const { vulnerabilityId, ecosystem, name, version, foundIn } = identity;
+  const sk = `${FINDING_PREFIX}${vulnerabilityId}#${ecosystem}#${name}#${version}#${foundIn}`;
+  if (Buffer.byteLength(sk) <= MAX_SORT_KEY_BYTES) return sk;
+  return `${FINDING_PREFIX}${vulnerabilityId.slice(0, 200)}#sha256:${hash(sk)}`;
+}
+
+export const gsi1 = (account: string, repository: string, at: string) => ({
+  PK1: accountPk(account),
+  SK1: `REPO#${repository}#${at}`,
+});
+
+export const gsi2 = (digest: string, imageKey: string) => ({ PK2: `DIGEST#${digest}`, SK2: imageKey });
+
+export const gsi3 = (vulnerabilityId: string, imageKey: string, pkg: string) => ({
+  PK3: `VULN#${vulnerabilityId}`,
+  SK3: `${imageKey}#${pkg}`,
+});
+
+export const gsi4 = (severity: string, account: string, imageKey: string) => ({
+  PK4: `OPEN#${severity.toUpperCase()}`,
+  SK4: `${account}#${imageKey}`,
+});
+
+/** The package part of GSI3's sort key: `<ecosystem>/<name>@<version>`. */
+export const packageLabel = (ecosystem: string, name: string, version: string): string =>
+  `${ecosystem}/${name}@${version}`;
