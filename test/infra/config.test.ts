@@ -1,0 +1,42 @@
+import { App } from "aws-cdk-lib";
+import { describe, expect, it } from "vitest";
+import { DEFAULT_PULL_ROLE_NAME_TEMPLATE, pullRoleName, readConfig } from "../../infra/config.js";
+
+describe("readConfig", () => {
+  it("reads context before the environment", () => {
+    const app = new App({
+      context: { "portcullis:account": "123456789012", "portcullis:alarmEmail": "a@b.c" },
+    });
+    const config = readConfig(app.node, {
+      CDK_DEFAULT_ACCOUNT: "999999999999",
+      CDK_DEFAULT_REGION: "us-east-2",
+      PORTCULLIS_MEMBER_ACCOUNT_IDS: "111111111111, 222222222222",
+    });
+    expect(config).toEqual({
+      account: "123456789012",
+      region: "us-east-2",
+      centralAccountId: "123456789012",
+      memberAccountIds: ["111111111111", "222222222222"],
+      organizationId: undefined,
+      pullRoleNameTemplate: DEFAULT_PULL_ROLE_NAME_TEMPLATE,
+      dbBucketNamePrefix: undefined,
+      alarmEmail: "a@b.c",
+    });
+  });
+
+  it("defaults to an environment-agnostic config with no members", () => {
+    const config = readConfig(new App().node, {});
+    expect(config.account).toBeUndefined();
+    expect(config.memberAccountIds).toEqual([]);
+  });
+
+  it("rejects a member account id that is not 12 digits", () => {
+    const app = new App({ context: { "portcullis:memberAccountIds": "12345" } });
+    expect(() => readConfig(app.node, {})).toThrow(/12-digit/);
+  });
+
+  it("substitutes the account id into the pull role name template", () => {
+    const config = readConfig(new App().node, { PORTCULLIS_PULL_ROLE_NAME_TEMPLATE: "pull-{account}" });
+    expect(pullRoleName(config, "111111111111")).toBe("pull-111111111111");
+  });
+});

@@ -1,0 +1,284 @@
+import { Match, type Template } from "aws-cdk-lib/assertions";
+import type { IConstruct } from "constructs";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StatelessStack } from "../../infra/stacks/stateless-stack.js";
+import {
+  actionsOf,
+  logicalId,
+  MEMBER_ACCOUNTS,
+  ORG_ID,
+  roleStatements,
+  type Statement,
+  type SynthesizedApp,
+  synthApp,
+} from "./synth-app.js";
+
+let synthesized: SynthesizedApp;
+let stack: StatelessStack;
+let template: Template;
+
+beforeAll(() => {
+  synthesized = synthApp();
+  stack = synthesized.stateless;
+  template = synthesized.statelessTemplate;
+});
+
+const workerStatements = (): Statement[] => roleStatements(template, stack.worker.role);
+const intakeStatements = (): Statement[] => roleStatements(template, stack.intake.role);
+const statementsWith = (statements: Statement[], action: string): Statement[] =>
+  statements.filter((statement) => actionsOf(statement).includes(action));
+
+describe("queues", () => {
+  it("encrypts both queues and redrives to the DLQ after three receives", () => {
+    template.resourceCountIs("AWS::SQS::Queue", 2);
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      SqsManagedSseEnabled: true,
+      VisibilityTimeout: 1800,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": [logicalId(stack.scanDlq), "Arn"] },
+        maxReceiveCount: 3,
+      },
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 14 * 24 * 3600,
+    });
+  });
+
+  it("keeps the visibility timeout at six times the worker timeout", () => {
+    const worker = template.findResources("AWS::Lambda::Function")[logicalId(stack.worker.fn)];
+    const queue = template.findResources("AWS::SQS::Queue")[logicalId(stack.scanQueue)];
+    expect(queue?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(6 * worker?.Properties.Timeout);
+  });
+
+  it("denies non-TLS access on both queues", () => {
+    for (const queue of [stack.scanQueue, stack.scanDlq]) {
+      template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+        Queues: [{ Ref: logicalId(queue) }],
+        PolicyDocument: {
+          Statement: Match.arrayWith([
+            Match.objectLike({ Effect: "Deny", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
+          ]),
+        },
+      });
+    }
+  });
+});
+
+describe("events", () => {
+  const pattern = { source: ["aws.ecr"], "detail-type": ["ECR Image Action", "ECR Replication Action"] };
+
+  it("creates the portcullis bus, open to member accounts and the organization", () => {
+    template.hasResourceProperties("AWS::Events::EventBus", { Name: "portcullis" });
+    const policies = Object.values(template.findResources("AWS::Events::EventBusPolicy"));
+    const statements = policies.map((policy) => policy.Properties.Statement);
+    for (const account of MEMBER_ACCOUNTS) {
+      expect(statements).toContainEqual(
+        expect.objectContaining({
+          Action: "events:PutEvents",
+          Principal: {
+            AWS: { "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:iam::${account}:root`]] },
+          },
+        }),
+      );
+    }
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Condition: { StringEquals: { "aws:PrincipalOrgID": ORG_ID } } }),
+    );
+  });
+
+  it("routes ECR image and replication actions on the default bus to the intake", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventBusName: Match.absent(),
+      EventPattern: pattern,
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.intake.fn), "Arn"] } })],
+    });
+  });
+
+  it("routes ECR events forwarded to the portcullis bus to the same intake", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventBusName: { Ref: logicalId(stack.bus) },
+      EventPattern: pattern,
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.intake.fn), "Arn"] } })],
+    });
+  });
+});
+
+describe("functions", () => {
+  it("runs both handlers on nodejs22.x, arm64, with active tracing and Powertools settings", () => {
+    for (const fn of [stack.intake.fn, stack.worker.fn]) {
+      const resource = template.findResources("AWS::Lambda::Function")[logicalId(fn)];
+      expect(resource?.Properties).toMatchObject({
+        Runtime: "nodejs22.x",
+        Architectures: ["arm64"],
+        Handler: "index.handler",
+        TracingConfig: { Mode: "Active" },
+        Environment: {
+          Variables: expect.objectContaining({
+            POWERTOOLS_SERVICE_NAME: "portcullis",
+            NODE_OPTIONS: "--enable-source-maps",
+          }),
+        },
+      });
+    }
+  });
+
+  it("gives the worker SQS batches with partial batch responses", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: logicalId(stack.worker.fn) },
+      EventSourceArn: { "Fn::GetAtt": [logicalId(stack.scanQueue), "Arn"] },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      BatchSize: 5,
+    });
+  });
+
+  it("attaches no AWS managed policies to the function roles", () => {
+    for (const role of [stack.intake.role, stack.worker.role]) {
+      const resource = template.findResources("AWS::IAM::Role")[logicalId(role)];
+      expect(resource?.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+});
+
+describe("IAM", () => {
+  const allStatements = (): Statement[] =>
+    Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
+      (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+    );
+
+  it("grants no wildcard service actions", () => {
+    for (const statement of allStatements()) {
+      for (const action of actionsOf(statement)) {
+        expect(action).not.toBe("*");
+        expect(action).not.toMatch(/:\*$/);
+      }
+    }
+  });
+
+  it("uses Resource * only for ECR's token and X-Ray, which have no resource-level permissions", () => {
+    const unscoped = allStatements().filter((statement) => statement.Resource === "*");
+    const actions = new Set(unscoped.flatMap(actionsOf));
+    expect([...actions].sort()).toEqual(
+      ["ecr:GetAuthorizationToken", "xray:PutTelemetryRecords", "xray:PutTraceSegments"].sort(),
+    );
+    const token = statementsWith(workerStatements(), "ecr:GetAuthorizationToken");
+    expect(token).toEqual([
+      { Sid: "EcrToken", Effect: "Allow", Action: "ecr:GetAuthorizationToken", Resource: "*" },
+    ]);
+    expect(statementsWith(intakeStatements(), "ecr:GetAuthorizationToken")).toEqual([]);
+  });
+
+  it("lets the worker pull from this account's repositories only", () => {
+    const [pull] = workerStatements().filter((statement) => statement.Sid === "EcrPull");
+    expect(pull?.Action).toEqual(["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"]);
+    expect(pull?.Resource).toEqual({
+      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":ecr:eu-west-1:123456789012:repository/*"]],
+    });
+  });
+
+  it("lets the worker assume only the member pull roles", () => {
+    const assume = statementsWith(workerStatements(), "sts:AssumeRole");
+    expect(assume).toHaveLength(2);
+    const [members, organization] = assume;
+    expect(members?.Resource).toEqual(
+      MEMBER_ACCOUNTS.map((account) => ({
+        "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, `:iam::${account}:role/portcullis-ecr-pull`]],
+      })),
+    );
+    expect(organization?.Condition).toEqual({ StringEquals: { "aws:ResourceOrgID": ORG_ID } });
+  });
+
+  it("lets the worker read/write reports and the layer cache, read the DB, and nothing else in S3", () => {
+    const s3 = workerStatements().filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith("s3:")),
+    );
+    expect(s3.map((statement) => [statement.Sid, actionsOf(statement)])).toEqual([
+      ["ReportsAndLayerCache", ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]],
+      ["ReadVulnDb", ["s3:GetObject"]],
+      ["ListBuckets", ["s3:ListBucket"]],
+    ]);
+    expect(s3[0]?.Resource).toEqual({
+      "Fn::Join": ["", [{ "Fn::ImportValue": expect.stringMatching(/ReportBucket/) }, "/*"]],
+    });
+    const intakeS3 = intakeStatements().filter((statement) =>
+      actionsOf(statement).some((a) => a.startsWith("s3:")),
+    );
+    expect(intakeS3).toEqual([]);
+  });
+
+  it("passes the handlers the environment they read", () => {
+    const variables = (fn: IConstruct) =>
+      template.findResources("AWS::Lambda::Function")[logicalId(fn)]?.Properties.Environment.Variables;
+    expect(Object.keys(variables(stack.intake.fn))).toEqual(
+      expect.arrayContaining(["QUEUE_URL", "TABLE_NAME", "CENTRAL_ACCOUNT_ID", "PULL_ROLE_ARN_TEMPLATE"]),
+    );
+    expect(variables(stack.intake.fn).CENTRAL_ACCOUNT_ID).toBe("123456789012");
+    expect(variables(stack.intake.fn).PULL_ROLE_ARN_TEMPLATE).toEqual({
+      "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::{account}:role/portcullis-ecr-pull"]],
+    });
+    expect(Object.keys(variables(stack.worker.fn))).toEqual(
+      expect.arrayContaining(["TABLE_NAME", "BUCKET_NAME", "DB_BUCKET", "EVENT_BUS_NAME"]),
+    );
+  });
+
+  it("gives the worker table read/write, the data key and the bus", () => {
+    const statements = workerStatements();
+    for (const action of ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"]) {
+      expect(statementsWith(statements, action)).toHaveLength(1);
+    }
+    expect(statementsWith(statements, "events:PutEvents")).toHaveLength(1);
+    expect(statementsWith(statements, "kms:GenerateDataKey")).toHaveLength(1);
+  });
+
+  it("limits the intake to queue sends and table writes", () => {
+    const actions = new Set(intakeStatements().flatMap(actionsOf));
+    expect(actions).toContain("sqs:SendMessage");
+    expect(actions).toContain("dynamodb:UpdateItem");
+    for (const action of actions) {
+      expect(action).toMatch(/^(sqs|dynamodb|kms|logs|xray):/);
+      expect(action).not.toMatch(/^dynamodb:(GetItem|Query|Scan|BatchGetItem)$/);
+    }
+  });
+});
+
+describe("notifications and alarms", () => {
+  it("encrypts both topics with the data key and requires TLS", () => {
+    template.resourceCountIs("AWS::SNS::Topic", 2);
+    template.allResourcesProperties("AWS::SNS::Topic", {
+      KmsMasterKeyId: { "Fn::ImportValue": Match.stringLikeRegexp("DataKey") },
+    });
+    template.resourceCountIs("AWS::SNS::TopicPolicy", 2);
+    template.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.com",
+    });
+  });
+
+  it.each([
+    ["ApproximateNumberOfMessagesVisible", "AWS/SQS", 0],
+    ["ApproximateAgeOfOldestMessage", "AWS/SQS", 900],
+    ["Errors", "AWS/Lambda", 0],
+  ])("alarms on %s to the alarm topic", (metricName, namespace, threshold) => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: metricName,
+      Namespace: namespace,
+      Threshold: threshold,
+      ComparisonOperator: "GreaterThanThreshold",
+      AlarmActions: [{ Ref: logicalId(stack.alarmTopic) }],
+    });
+  });
+
+  it("watches the DLQ and both functions' errors", () => {
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 4);
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack.scanDlq), "QueueName"] } }],
+    });
+    for (const fn of [stack.worker.fn, stack.intake.fn]) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "Errors",
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(fn) } }],
+      });
+    }
+  });
+});
