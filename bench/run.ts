@@ -1,6 +1,7 @@
 import { benchImageScan } from "./image-scan.bench.js";
 import { benchLanguageScan } from "./language-scan.bench.js";
 import { benchMatching } from "./matching.bench.js";
+import { benchPipeline } from "./pipeline.bench.js";
 import { benchPkgdbParse } from "./pkgdb-parse.bench.js";
 import { benchVulnDb } from "./vulndb.bench.js";
 
@@ -12,6 +13,7 @@ const benches: Record<string, () => Promise<void>> = {
   "language-scan": benchLanguageScan,
   vulndb: benchVulnDb,
   matching: benchMatching,
+  pipeline: benchPipeline,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;

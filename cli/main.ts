@@ -6,6 +6,8 @@ import { PORTCULLIS_VERSION } from "../lib/version.js";
 import { runDbBuild, runDbInfo, runDbUpdate } from "./commands/db.js";
 import { runSbom, SBOM_FORMATS } from "./commands/sbom.js";
 import { OUTPUT_FORMATS, runScan, UsageError } from "./commands/scan.js";
+import { runServe } from "./commands/serve.js";
+import { runSubmit } from "./commands/submit.js";
 
 /** Exit codes: 0 pass, 1 policy failed (later issues), 2 error. */
 const EXIT_ERROR = 2;
@@ -63,6 +65,22 @@ addImageOptions(
   await runSbom(image, opts);
 });
 
+program
+  .command("submit")
+  .description("ask the deployed pipeline to scan an image now: the same job a push makes, on its scan queue")
+  .argument("<image>", "registry reference, by tag or digest")
+  .requiredOption("--queue-url <url>", "the scan queue's URL (AWS credentials from the usual chain)")
+  .option(
+    "--central-account <id>",
+    "the central account; other ECR accounts are pulled through their pull role",
+  )
+  .option(
+    "--pull-role-template <arn>",
+    "pull role ARN with {account}, e.g. arn:aws:iam::{account}:role/portcullis-ecr-pull",
+  )
+  .option("--insecure", "use plain HTTP to resolve a tag")
+  .action(runSubmit);
+
 const db = program.command("db").description("the vulnerability database: build, update, info");
 db.command("build")
   .description(
@@ -88,6 +106,20 @@ db.command("info")
   .addOption(new Option("-f, --format <format>", "output format").choices(["table", "json"]).default("table"))
   .action(runDbInfo);
 
+program
+  .command("serve")
+  .description(
+    "run the scanning pipeline locally: registry push notifications → scans → local DynamoDB and S3",
+  )
+  .option("--data-dir <dir>", "where scans, reports and the registry's images are kept")
+  .option("--port <n>", "API port on 127.0.0.1 (default: a free one)", parsePort)
+  .option("--registry", "start a distribution registry (docker-registry) that notifies this server")
+  .option("--registry-port <n>", "port of the started registry (default: a free one)", parsePort)
+  .option("--db <file>", "vulnerability DB (default: the one `portcullis db update` keeps, if any)")
+  .option("--webhook <url>", "POST each scan result as JSON to this URL")
+  .option("--concurrency <n>", "scans at once", parsePositiveInt, 2)
+  .action(runServe);
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -96,6 +128,13 @@ function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new InvalidArgumentError("expected a whole number from 1 to 64");
+  return n;
+}
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new InvalidArgumentError("expected a port from 1 to 65535");
   return n;
 }
 

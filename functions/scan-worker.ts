@@ -1,26 +1,36 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { STSClient } from "@aws-sdk/client-sts";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { DynamoFindingsStore } from "../lib/aws/dynamo-findings-store.js";
 import { EcrCredentials } from "../lib/aws/ecr-credentials.js";
+import { EventBridgePublisher } from "../lib/aws/eventbridge-publisher.js";
 import { S3BlobStore } from "../lib/aws/s3-blob-store.js";
 import { S3LayerCache } from "../lib/aws/s3-layer-cache.js";
+import { S3RangeSource } from "../lib/aws/s3-range-source.js";
+import { SnsPublisher } from "../lib/aws/sns-publisher.js";
 import { AssumeRoleCredentials } from "../lib/aws/sts-assume-role.js";
 import { PortcullisError } from "../lib/errors.js";
 import { parseReference } from "../lib/image/reference.js";
 import { RegistrySource } from "../lib/image/registry/registry-source.js";
 import type { Logger } from "../lib/logger.js";
+import { ScanCompletedPublisher } from "../lib/notify/scan-publisher.js";
 import { ScanJobSchema } from "../lib/pipeline/ecr-events.js";
 import { processScanJob, type ScanOutcome, type ScanWorkerDeps } from "../lib/pipeline/scan-worker.js";
 import type { ScanJob } from "../lib/stores/scan-job.js";
-import { openDatabaseFile } from "../lib/vulndb/db/db-reader.js";
+import { openDatabase, openDatabaseFile, type VulnDb } from "../lib/vulndb/db/db-reader.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
 import { loggerPort } from "./powertools-logger.js";
 
-export type WorkerDeps = Omit<ScanWorkerDeps, "deadline" | "logger"> & { logger: Logger };
+export type WorkerDeps = Omit<ScanWorkerDeps, "deadline" | "logger"> & {
+  logger: Logger;
+  /** Counts an event as a CloudWatch metric (EMF in the deployed handler). */
+  countMetric?: (name: string, value: number) => void;
+};
 
 /** Thrown for a record SQS should redeliver: it lands in batchItemFailures with its reason. */
 export class ScanJobError extends PortcullisError {
@@ -41,6 +51,15 @@ export function createHandler(
     const recordHandler = async (record: SQSRecord): Promise<ScanOutcome> => {
       const job = parseJob(record);
       const outcome = await processScanJob(job, { ...deps, ...(deadline ? { deadline } : {}) });
+      if (outcome.status === "scanned" && outcome.notification?.status === "failed") {
+        // The scan is stored and stays so; the lost notification is made loud, not retried.
+        deps.logger.error("scan stored but its notification failed", {
+          messageId: record.messageId,
+          imageKey: outcome.imageKey,
+          failures: outcome.notification.failures,
+        });
+        deps.countMetric?.("NotificationFailures", 1);
+      }
       deps.logger.info("scan job done", {
         messageId: record.messageId,
         imageKey: outcome.imageKey,
@@ -76,25 +95,44 @@ let real: Promise<ReturnType<typeof createHandler>> | undefined;
 
 /** The deployed handler: clients, token caches and the DB opened once per cold start. */
 export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
-  real ??= coldStart();
+  // A failed cold start (S3 or the DB unreachable) is retried by the next invocation, not cached.
+  real ??= coldStart().catch((err: unknown) => {
+    real = undefined;
+    throw err;
+  });
   return (await real)(event, context);
 };
 
 async function coldStart(): Promise<ReturnType<typeof createHandler>> {
   const logger = loggerPort(new PowertoolsLogger({ serviceName: "portcullis-scan-worker" }));
-  const blobs = new S3BlobStore(new S3Client({}), { bucket: requiredEnv("BUCKET_NAME") });
+  const s3 = new S3Client({});
+  const reportBucket = requiredEnv("BUCKET_NAME");
+  const blobs = new S3BlobStore(s3, { bucket: reportBucket });
   const externalId = optionalEnv("PULL_EXTERNAL_ID");
   const roles = new AssumeRoleCredentials({
     client: new STSClient({}),
     ...(externalId ? { externalId } : {}),
   });
   const ecr = new EcrCredentials({ assumeRole: (role) => roles.provider(role) });
-  const dbPath = optionalEnv("VULN_DB_PATH");
+  const vulnDb = await openVulnDb(s3, logger);
+  const busName = optionalEnv("EVENT_BUS_NAME");
+  const topicArn = optionalEnv("SCAN_TOPIC_ARN");
+  const publisher =
+    busName || topicArn
+      ? new ScanCompletedPublisher({
+          ...(busName ? { events: new EventBridgePublisher(new EventBridgeClient({}), { busName }) } : {}),
+          ...(topicArn ? { messages: new SnsPublisher(new SNSClient({}), { topicArn }) } : {}),
+          reportBucket,
+          logger,
+        })
+      : undefined;
   return createHandler({
     store: new DynamoFindingsStore(new DynamoDBClient({}), requiredEnv("TABLE_NAME")),
     blobs,
     layerCache: new S3LayerCache(blobs, logger),
-    ...(dbPath ? { vulnDb: await openDatabaseFile(dbPath) } : {}),
+    ...(vulnDb ? { vulnDb } : {}),
+    ...(publisher ? { publisher } : {}),
+    countMetric: emfCount,
     logger,
     openSource: (job) =>
       new RegistrySource(parseReference(`${job.registry}/${job.repository}@${job.digest}`), {
@@ -102,4 +140,42 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
         logger,
       }),
   });
+}
+
+/** DB_BUCKET + DB_KEY: read in place from S3 by ranged GETs; else VULN_DB_PATH; else no DB. */
+async function openVulnDb(s3: S3Client, logger: Logger): Promise<VulnDb | undefined> {
+  const bucket = optionalEnv("DB_BUCKET");
+  const key = optionalEnv("DB_KEY");
+  if (bucket && key) {
+    try {
+      return await openDatabase(await S3RangeSource.open(s3, { bucket, key }));
+    } catch (err) {
+      // Before the first db-update run there is no DB yet: scan inventories rather than fail every job.
+      if (!isNoSuchKey(err)) throw err;
+      logger.warn("vulnerability DB not in S3 yet; scanning without it", { bucket, key });
+      return undefined;
+    }
+  }
+  const path = optionalEnv("VULN_DB_PATH");
+  return path ? openDatabaseFile(path) : undefined;
+}
+
+function isNoSuchKey(err: unknown): boolean {
+  const cause = (err as { cause?: { name?: string; $metadata?: { httpStatusCode?: number } } })?.cause;
+  return cause?.name === "NoSuchKey" || cause?.$metadata?.httpStatusCode === 404;
+}
+
+/** One CloudWatch Embedded Metric Format line: Lambda's log stream turns it into a metric. */
+function emfCount(name: string, value: number): void {
+  const metric = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [
+        { Namespace: "Portcullis", Dimensions: [["service"]], Metrics: [{ Name: name, Unit: "Count" }] },
+      ],
+    },
+    service: "portcullis-scan-worker",
+    [name]: value,
+  };
+  process.stdout.write(`${JSON.stringify(metric)}\n`);
 }

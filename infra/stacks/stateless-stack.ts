@@ -20,6 +20,8 @@ export interface StatelessStackProps extends StackProps {
 }
 
 export const WORKER_TIMEOUT = Duration.minutes(5);
+/** The current vulnerability DB in the DB bucket: db-update replaces it, workers read it by range. */
+export const VULN_DB_KEY = "db/portcullis.db";
 export const ECR_EVENT_PATTERN: EventPattern = {
   source: ["aws.ecr"],
   detailType: ["ECR Image Action", "ECR Replication Action"],
@@ -134,7 +136,9 @@ export class StatelessStack extends Stack {
         // Reports, SBOMs and the layer cache.
         BUCKET_NAME: stateful.reportBucket.bucketName,
         DB_BUCKET: stateful.dbBucket.bucketName,
+        DB_KEY: VULN_DB_KEY,
         EVENT_BUS_NAME: this.bus.eventBusName,
+        SCAN_TOPIC_ARN: this.scanTopic.topicArn,
       },
     });
     this.worker.fn.addEventSource(
@@ -179,6 +183,8 @@ export class StatelessStack extends Stack {
     // SSE-KMS objects: GenerateDataKey to write reports, Decrypt to read the DB and finish multipart uploads.
     stateful.key.grant(role, "kms:Decrypt", "kms:GenerateDataKey");
     this.bus.grantPutEventsTo(role);
+    // The topic is SSE-KMS with the stateful key: the kms grant above covers the publish side.
+    this.scanTopic.grantPublish(role);
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: "EcrToken",

@@ -6,7 +6,8 @@ import type { ImageSource } from "../image/types.js";
 import { writeCycloneDx } from "../inventory/sbom/cyclonedx-writer.js";
 import type { LayerCache } from "../layers/layer-cache.js";
 import type { Logger } from "../logger.js";
-import type { SeverityLevel } from "../matching/finding.js";
+import type { SeverityLevel, VulnerabilityFinding } from "../matching/finding.js";
+import type { PublishOutcome, ScanPublisher } from "../notify/scan-publisher.js";
 import { writeJson } from "../report/json-writer.js";
 import type { ScanReport } from "../report/scan-report.js";
 import { scanImage } from "../scan.js";
@@ -31,10 +32,12 @@ export interface ScanWorkerDeps {
    */
   claimTtlSeconds?: number;
   now?: () => Date;
+  /** Announces each stored scan (bus event, SNS); a failure is reported, never fatal to the scan. */
+  publisher?: ScanPublisher;
 }
 
 export type ScanOutcome =
-  | { status: "scanned"; imageKey: string; summary: ScanSummary }
+  | { status: "scanned"; imageKey: string; summary: ScanSummary; notification?: PublishOutcome }
   /** Already scanned with this DB and analyzer set: nothing to do. */
   | { status: "duplicate"; imageKey: string }
   /** The image is gone from the registry (deleted before we got to it): nothing to scan. */
@@ -147,7 +150,31 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
   };
   await store.putScan(job, summary, findings);
   logger.info("scan stored", { imageKey: key, packages: summary.packages, findings: findings.length });
-  return { status: "scanned", imageKey: key, summary };
+  if (!deps.publisher) return { status: "scanned", imageKey: key, summary };
+  const notification = await publish(deps.publisher, job, summary, findings, logger);
+  return { status: "scanned", imageKey: key, summary, notification };
+}
+
+/**
+ * After putScan, so only stored scans are announced. A failure does not turn into a retry: the
+ * redelivery would find a duplicate and send nothing. The outcome carries it to the caller, which
+ * logs and counts it.
+ */
+async function publish(
+  publisher: ScanPublisher,
+  job: ScanJob,
+  summary: ScanSummary,
+  findings: VulnerabilityFinding[],
+  logger: Logger,
+): Promise<PublishOutcome> {
+  try {
+    return await publisher.published(job, summary, findings);
+  } catch (err) {
+    // The contract says publishers do not throw; one that does still must not lose the scan.
+    const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    logger.error("scan notification failed", { imageKey: summary.imageKey, error: reason });
+    return { status: "failed", channels: [], failures: [{ channel: "publisher", reason }] };
+  }
 }
 
 function retry(imageKey: string, reason: string): ScanOutcome {

@@ -217,8 +217,16 @@ describe("IAM", () => {
       "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":iam::{account}:role/portcullis-ecr-pull"]],
     });
     expect(Object.keys(variables(stack.worker.fn))).toEqual(
-      expect.arrayContaining(["TABLE_NAME", "BUCKET_NAME", "DB_BUCKET", "EVENT_BUS_NAME"]),
+      expect.arrayContaining([
+        "TABLE_NAME",
+        "BUCKET_NAME",
+        "DB_BUCKET",
+        "DB_KEY",
+        "EVENT_BUS_NAME",
+        "SCAN_TOPIC_ARN",
+      ]),
     );
+    expect(variables(stack.worker.fn).SCAN_TOPIC_ARN).toEqual({ Ref: logicalId(stack.scanTopic) });
   });
 
   it("gives the worker table read/write, the data key and the bus", () => {
@@ -227,6 +235,9 @@ describe("IAM", () => {
       expect(statementsWith(statements, action)).toHaveLength(1);
     }
     expect(statementsWith(statements, "events:PutEvents")).toHaveLength(1);
+    const publish = statementsWith(statements, "sns:Publish");
+    expect(publish).toHaveLength(1);
+    expect(publish[0]?.Resource).toEqual({ Ref: logicalId(stack.scanTopic) });
     expect(statementsWith(statements, "kms:GenerateDataKey")).toHaveLength(1);
   });
 
