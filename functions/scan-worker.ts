@@ -1,5 +1,6 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
 import { Logger as PowertoolsLogger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { S3Client } from "@aws-sdk/client-s3";
@@ -165,17 +166,10 @@ function isNoSuchKey(err: unknown): boolean {
   return cause?.name === "NoSuchKey" || cause?.$metadata?.httpStatusCode === 404;
 }
 
-/** One CloudWatch Embedded Metric Format line: Lambda's log stream turns it into a metric. */
+/** Powertools Metrics writes Embedded Metric Format: Lambda's log stream turns it into a metric. */
+const metrics = new Metrics({ namespace: "Portcullis", serviceName: "portcullis-scan-worker" });
+
 function emfCount(name: string, value: number): void {
-  const metric = {
-    _aws: {
-      Timestamp: Date.now(),
-      CloudWatchMetrics: [
-        { Namespace: "Portcullis", Dimensions: [["service"]], Metrics: [{ Name: name, Unit: "Count" }] },
-      ],
-    },
-    service: "portcullis-scan-worker",
-    [name]: value,
-  };
-  process.stdout.write(`${JSON.stringify(metric)}\n`);
+  metrics.addMetric(name, MetricUnit.Count, value);
+  metrics.publishStoredMetrics();
 }
