@@ -9,6 +9,7 @@ import type { FindingsStore } from "../lib/stores/findings-store.js";
 import type { ScanQueue } from "../lib/stores/scan-job.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
 import { loggerPort } from "./powertools-logger.js";
+import { traced } from "./powertools-tracer.js";
 
 export interface IntakeDeps {
   queue: ScanQueue;
@@ -67,8 +68,8 @@ let real: ((event: unknown) => Promise<IntakeResponse>) | undefined;
 /** The deployed handler: clients built once per cold start from the environment. */
 export const handler = (event: unknown): Promise<IntakeResponse> => {
   real ??= createHandler({
-    queue: new SqsScanQueue({ client: new SQSClient({}), queueUrl: requiredEnv("QUEUE_URL") }),
-    store: new DynamoFindingsStore(new DynamoDBClient({}), requiredEnv("TABLE_NAME")),
+    queue: new SqsScanQueue({ client: traced(new SQSClient({})), queueUrl: requiredEnv("QUEUE_URL") }),
+    store: new DynamoFindingsStore(traced(new DynamoDBClient({})), requiredEnv("TABLE_NAME")),
     config: {
       ...(optionalEnv("CENTRAL_ACCOUNT_ID") ? { centralAccount: optionalEnv("CENTRAL_ACCOUNT_ID") } : {}),
       ...(optionalEnv("PULL_ROLE_ARN_TEMPLATE")

@@ -26,6 +26,7 @@ import type { ScanJob } from "../lib/stores/scan-job.js";
 import { openDatabase, openDatabaseFile, type VulnDb } from "../lib/vulndb/db/db-reader.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
 import { loggerPort } from "./powertools-logger.js";
+import { traced } from "./powertools-tracer.js";
 
 export type WorkerDeps = Omit<ScanWorkerDeps, "deadline" | "logger"> & {
   logger: Logger;
@@ -106,12 +107,12 @@ export const handler = async (event: SQSEvent, context: Context): Promise<SQSBat
 
 async function coldStart(): Promise<ReturnType<typeof createHandler>> {
   const logger = loggerPort(new PowertoolsLogger({ serviceName: "portcullis-scan-worker" }));
-  const s3 = new S3Client({});
+  const s3 = traced(new S3Client({}));
   const reportBucket = requiredEnv("BUCKET_NAME");
   const blobs = new S3BlobStore(s3, { bucket: reportBucket });
   const externalId = optionalEnv("PULL_EXTERNAL_ID");
   const roles = new AssumeRoleCredentials({
-    client: new STSClient({}),
+    client: traced(new STSClient({})),
     ...(externalId ? { externalId } : {}),
   });
   const ecr = new EcrCredentials({ assumeRole: (role) => roles.provider(role) });
@@ -121,14 +122,16 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
   const publisher =
     busName || topicArn
       ? new ScanCompletedPublisher({
-          ...(busName ? { events: new EventBridgePublisher(new EventBridgeClient({}), { busName }) } : {}),
-          ...(topicArn ? { messages: new SnsPublisher(new SNSClient({}), { topicArn }) } : {}),
+          ...(busName
+            ? { events: new EventBridgePublisher(traced(new EventBridgeClient({})), { busName }) }
+            : {}),
+          ...(topicArn ? { messages: new SnsPublisher(traced(new SNSClient({})), { topicArn }) } : {}),
           reportBucket,
           logger,
         })
       : undefined;
   return createHandler({
-    store: new DynamoFindingsStore(new DynamoDBClient({}), requiredEnv("TABLE_NAME")),
+    store: new DynamoFindingsStore(traced(new DynamoDBClient({})), requiredEnv("TABLE_NAME")),
     blobs,
     layerCache: new S3LayerCache(blobs, logger),
     ...(vulnDb ? { vulnDb } : {}),
