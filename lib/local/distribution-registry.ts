@@ -1,8 +1,8 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { PortcullisError } from "../errors.js";
+import { freePort, killProcess, waitForRegistry } from "./child-process.js";
 
 export interface DistributionRegistryOptions {
   /** Config and storage live here: config.yml and data/. */
@@ -83,7 +83,7 @@ export async function startDistributionRegistry(
     spawnError.catch(() => {});
     try {
       await Promise.race([
-        waitUntilUp(child, `http://${host}/v2/`, options.startTimeoutMs ?? 10_000),
+        waitForRegistry(child, `http://${host}/v2/`, options.startTimeoutMs ?? 10_000),
         spawnError,
       ]);
     } catch (err) {
@@ -113,42 +113,4 @@ export async function startDistributionRegistry(
     };
   }
   throw lastError;
-}
-
-async function waitUntilUp(child: ChildProcess, url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(url);
-      await res.body?.cancel();
-      if (res.status === 200 || res.status === 401) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("timed out waiting for /v2/");
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function killProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
 }

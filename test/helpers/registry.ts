@@ -1,7 +1,6 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -9,6 +8,7 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { pack } from "tar-stream";
 import { MediaType } from "../../lib/image/media-types.js";
 import type { Platform } from "../../lib/image/types.js";
+import { freePort, killProcess, waitForRegistry } from "../../lib/local/child-process.js";
 import { startTokenServer, type TokenServer } from "./token-server.js";
 
 const run = promisify(execFile);
@@ -158,7 +158,7 @@ async function spawnRegistry(
       stderr = (stderr + chunk.toString("utf8")).slice(-4000);
     });
     try {
-      await waitUntilUp(child, `http://${host}/v2/`);
+      await waitForRegistry(child, `http://${host}/v2/`, START_TIMEOUT_MS);
       return { child, host };
     } catch (err) {
       await killProcess(child);
@@ -166,44 +166,6 @@ async function spawnRegistry(
     }
   }
   throw lastError;
-}
-
-async function waitUntilUp(child: ChildProcess, url: string): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(url);
-      await res.body?.cancel();
-      if (res.status === 200 || res.status === 401) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error("timed out waiting for /v2/");
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function killProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-  await exited;
-  clearTimeout(timer);
 }
 
 // ---------------------------------------------------------------------------------------------
