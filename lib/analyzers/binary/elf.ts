@@ -133,16 +133,8 @@ function* readSectionHeaders(h: ElfHeader, fileSize: number, warnings: string[])
     warnings.push(`ELF: ${count} sections is more than the ${MAX_SECTIONS} allowed`);
     return [];
   }
-  const tableSize = count * h.shentsize;
-  if (!Number.isSafeInteger(h.shoff) || h.shoff + tableSize > fileSize) {
-    warnings.push("ELF: section header table extends beyond the end of the file");
-    return [];
-  }
-  const table = yield* readAt(h.shoff, tableSize);
-  if (table.length < tableSize) {
-    warnings.push("ELF: section header table truncated");
-    return [];
-  }
+  const table = yield* readHeaderTable(h.shoff, count * h.shentsize, fileSize, "section", warnings);
+  if (!table) return [];
   const f = new Fields(table, h.littleEndian);
   const out: RawSection[] = [];
   for (let i = 0; i < count; i++) out.push(parseSection(f, i * h.shentsize, h.bits));
@@ -207,16 +199,8 @@ function* readSegments(h: ElfHeader, fileSize: number, warnings: string[]): Byte
     warnings.push(`ELF: ${h.phnum} program headers is more than the ${MAX_SEGMENTS} allowed`);
     return [];
   }
-  const tableSize = h.phnum * h.phentsize;
-  if (!Number.isSafeInteger(h.phoff) || h.phoff + tableSize > fileSize) {
-    warnings.push("ELF: program header table extends beyond the end of the file");
-    return [];
-  }
-  const table = yield* readAt(h.phoff, tableSize);
-  if (table.length < tableSize) {
-    warnings.push("ELF: program header table truncated");
-    return [];
-  }
+  const table = yield* readHeaderTable(h.phoff, h.phnum * h.phentsize, fileSize, "program", warnings);
+  if (!table) return [];
   const f = new Fields(table, h.littleEndian);
   const out: Segment[] = [];
   for (let i = 0; i < h.phnum; i++) {
@@ -229,4 +213,24 @@ function* readSegments(h: ElfHeader, fileSize: number, warnings: string[]): Byte
     );
   }
   return out;
+}
+
+/** Reads a section or program header table, refusing one that lies outside the file. */
+function* readHeaderTable(
+  offset: number,
+  size: number,
+  fileSize: number,
+  kind: "section" | "program",
+  warnings: string[],
+): ByteParser<Buffer | undefined> {
+  if (!Number.isSafeInteger(offset) || offset + size > fileSize) {
+    warnings.push(`ELF: ${kind} header table extends beyond the end of the file`);
+    return undefined;
+  }
+  const table = yield* readAt(offset, size);
+  if (table.length < size) {
+    warnings.push(`ELF: ${kind} header table truncated`);
+    return undefined;
+  }
+  return table;
 }
