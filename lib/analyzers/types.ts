@@ -1,3 +1,4 @@
+import type { SecretMatch } from "../checks/types.js";
 import type { OperatingSystem, Package } from "../inventory/package.js";
 
 /** What an analyzer found in one file. Packages carry no layer yet; applyLayers assigns it. */
@@ -11,6 +12,8 @@ export interface AnalyzerResult {
    * packages that came with an OS package (no leading slash).
    */
   installedFiles?: InstalledFiles[];
+  /** Credentials found in the file, already masked: the clear value never leaves the analyzer. */
+  secrets?: SecretMatch[];
 }
 
 export interface InstalledFiles {
@@ -54,6 +57,17 @@ export interface Analyzer {
    * `analyzeFile` (binaries, archives): memory stays bounded whatever the image holds.
    */
   readonly spillAbove?: number;
+  /**
+   * Looks at the file's first bytes (up to 8 KiB, or the whole file when smaller) before the walk
+   * buffers it: false means this analyzer does not want the file after all (e.g. it is binary),
+   * and when no analyzer wants it the rest is drained without being copied.
+   */
+  acceptsContent?(head: Buffer): boolean;
+  /**
+   * True when an empty result carries no information: the walk then keeps no path record for the
+   * file. Analyzers whose empty result must hide a lower layer's file (package databases) leave it unset.
+   */
+  readonly sparse?: boolean;
   required(path: string, size: number, mode?: number): boolean;
   analyze(input: AnalyzerInput): AnalyzerResult;
   analyzeFile?(input: SpilledInput): Promise<AnalyzerResult>;

@@ -1,7 +1,9 @@
+import type { ComplianceResult, MisconfigurationFinding, SecretFinding } from "../checks/types.js";
 import type { Platform } from "../image/types.js";
 import type { OperatingSystem, Package } from "../inventory/package.js";
 import type { Compression } from "../layers/compression.js";
 import type { VulnerabilityFinding } from "../matching/finding.js";
+import type { PolicyResult } from "../policy/types.js";
 import type { ScanWarning } from "../warnings.js";
 
 /** Bump on any incompatible change; every writer and store reads this one shape. */
@@ -47,5 +49,13 @@ export interface ScanReport {
   vulnerabilities?: VulnerabilityFinding[];
   /** The DB the findings came from. */
   vulnerabilityDb?: { builtAt: string; stale: boolean };
+  /** Present when secret scanning ran: credentials found in any layer, masked. */
+  secrets?: SecretFinding[];
+  /** Present when the image-configuration checks ran. */
+  misconfigurations?: MisconfigurationFinding[];
+  /** CIS Docker Benchmark section 4, pass/fail per control, when the checks ran. */
+  compliance?: ComplianceResult;
+  /** Present when a policy was applied: the verdict and every suppressed finding with its reason. */
+  policy?: PolicyResult;
   warnings: ScanWarning[];
 }
