@@ -82,6 +82,19 @@ export interface LayerFileFacts {
   setuidFiles: Array<{ path: string; mode: number }>;
   /** Directories writable by everyone without the sticky bit. */
   worldWritableDirs: Array<{ path: string; mode: number }>;
-  /** Package-manager download caches this layer left behind, by cache directory. */
-  packageCaches: Array<{ dir: string; manager: string; files: number; bytes: number }>;
+  /**
+   * Files in package-manager download caches. Listed one by one up to a cap; beyond it one entry
+   * per cache directory (`path` = the directory) counts the rest in `files`.
+   */
+  packageCacheFiles: PackageCacheFile[];
+}
+
+export interface PackageCacheFile {
+  path: string;
+  /** The cache directory, e.g. "var/cache/apt/archives". */
+  dir: string;
+  manager: string;
+  size: number;
+  /** 1 for a single file; more for an entry summarising files past the cap. */
+  files: number;
 }

@@ -1,9 +1,10 @@
 import type { AnalyzerResult } from "../analyzers/types.js";
+import type { LayerFileFacts } from "../checks/types.js";
 import type { ScanWarning } from "../warnings.js";
 import type { Compression } from "./compression.js";
 
 /** Bump when the shape or meaning of LayerResult changes: it is part of the layer cache key. */
-export const LAYER_RESULT_SCHEMA = 1;
+export const LAYER_RESULT_SCHEMA = 2;
 
 /** What one layer contributes at one path that some analyzer cares about. */
 export type PathRecord =
@@ -23,6 +24,10 @@ export interface LayerResult {
   /** Directories whose lower-layer contents this layer hides. */
   opaqueDirs: string[];
   warnings: ScanWarning[];
+  /** Setuid files, world-writable directories, package caches: from the tar headers. */
+  fileFacts: LayerFileFacts;
+  /** Every path this layer writes (PathIndex, base64): tells whether a later layer replaced a file. */
+  pathIndex: string;
   /** False when a limit stopped the walk early: the results are partial and the digests unverified. */
   complete: boolean;
   stats: LayerStats;

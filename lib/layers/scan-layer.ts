@@ -64,6 +64,8 @@ export async function scanLayer(input: ScanLayerInput): Promise<LayerResult> {
     paths: walked.paths,
     whiteouts: walked.whiteouts,
     opaqueDirs: walked.opaqueDirs,
+    fileFacts: walked.fileFacts,
+    pathIndex: walked.pathIndex,
     warnings: walked.warnings,
     complete: limitError === undefined,
     stats: {

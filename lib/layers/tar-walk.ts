@@ -5,14 +5,20 @@ import { join } from "node:path";
 import { pipeline } from "node:stream/promises";
 import * as tarStream from "tar-stream";
 import type { Analyzer, AnalyzerResult } from "../analyzers/types.js";
+import type { LayerFileFacts } from "../checks/types.js";
 import { LimitExceededError } from "../errors.js";
 import type { ScanWarning } from "../warnings.js";
+import { FileFactsCollector } from "./file-facts.js";
 import type { PathRecord } from "./layer-result.js";
 import type { LayerLimits } from "./limits.js";
+import { PathIndexBuilder } from "./path-index.js";
 import { classifyWhiteout, normalizeTarPath } from "./tar-path.js";
 
 /** Per-layer warnings beyond this are summarised, so a hostile layer cannot flood the report. */
 const MAX_WARNINGS_PER_LAYER = 50;
+
+/** How much of a file `acceptsContent` sees before the walk decides to buffer the rest. */
+const CONTENT_SNIFF_BYTES = 8192;
 
 interface WantedFile {
   path: string;
@@ -39,6 +45,9 @@ export interface TarWalkOutput {
   warnings: ScanWarning[];
   entries: number;
   bufferedFiles: number;
+  fileFacts: LayerFileFacts;
+  /** Every path the layer writes, as a PathIndex. */
+  pathIndex: string;
 }
 
 /**
@@ -54,6 +63,8 @@ export class TarWalker {
   private suppressedWarnings = 0;
   private entries = 0;
   private bufferedFiles = 0;
+  private readonly facts = new FileFactsCollector();
+  private readonly pathIndex = new PathIndexBuilder();
 
   constructor(private readonly options: TarWalkOptions) {
     // pipeline() reports errors; streamx re-emits them after pipeline has let go, which would
@@ -87,6 +98,8 @@ export class TarWalker {
       warnings,
       entries: this.entries,
       bufferedFiles: this.bufferedFiles,
+      fileFacts: this.facts.output(),
+      pathIndex: this.pathIndex.toString(),
     };
   }
 
@@ -125,7 +138,12 @@ export class TarWalker {
 
     const size = header.size ?? 0;
     const mode = header.mode;
-    const analyzers = this.options.analyzers.filter((a) => a.required(path, size, mode));
+    this.pathIndex.add(path);
+    this.facts.add({ path, type: header.type ?? "file", mode, size });
+    // A sparse analyzer loses nothing by skipping a file over its cap, so that is not worth a warning.
+    const analyzers = this.options.analyzers.filter(
+      (a) => a.required(path, size, mode) && !(a.sparse && size > a.maxFileSize),
+    );
     if (analyzers.length === 0) return undefined;
 
     switch (header.type) {
@@ -158,13 +176,33 @@ export class TarWalker {
       Math.max(...wanting.map((a) => a.maxFileSize)),
     );
     if (this.skippedAsTooLarge(path, size, cap, stream, next)) return;
-    const chunks: Buffer[] = [];
-    stream.on("data", (chunk) => chunks.push(chunk as Buffer));
+    let chunks: Buffer[] = [];
+    let collected = 0;
+    let analyzers = wanting;
+    let sniffing = wanting.some((a) => a.acceptsContent);
+    stream.on("data", (data) => {
+      const chunk = data as Buffer;
+      if (analyzers.length === 0) return;
+      chunks.push(chunk);
+      collected += chunk.length;
+      if (sniffing && collected >= Math.min(CONTENT_SNIFF_BYTES, size)) {
+        sniffing = false;
+        const head = chunks.length === 1 ? chunk : Buffer.concat(chunks);
+        analyzers = analyzers.filter((a) => a.acceptsContent?.(head) ?? true);
+        // Nobody wants the rest: drain it without copying.
+        if (analyzers.length === 0) chunks = [];
+      }
+    });
     stream.on("end", () => {
+      if (analyzers.length === 0) {
+        if (!wanting.every((a) => a.sparse)) this.setRecord({ path, type: "opaque-file" });
+        next();
+        return;
+      }
       // Always a copy: a slice would pin the whole decompressed chunk (1 MiB) it came from.
       const bytes = Buffer.concat(chunks);
       this.bufferedFiles += 1;
-      this.analyze(path, bytes, mode, wanting).then(() => next(), next);
+      this.analyze(path, bytes, mode, analyzers).then(() => next(), next);
     });
   }
 
@@ -209,7 +247,7 @@ export class TarWalker {
               : readFile(file).then((bytes) => analyzer.analyze({ path, bytes, mode })),
           );
         }
-        this.setRecord({ path, type: "file", results });
+        this.recordResults(path, wanting, results);
       } finally {
         await rm(file, { force: true });
       }
@@ -255,7 +293,22 @@ export class TarWalker {
       if (bytes.length > analyzer.maxFileSize) continue;
       await this.runAnalyzer(analyzer, path, results, () => analyzer.analyze({ path, bytes, mode }));
     }
-    this.setRecord({ path, type: "file", results });
+    this.recordResults(path, wanting, results);
+  }
+
+  /**
+   * Sparse analyzers' empty results are dropped, and a file only they looked at gets no record:
+   * most text files hold no secret, and the layer's path index already says they were written.
+   */
+  private recordResults(
+    path: string,
+    wanting: Analyzer[],
+    results: Array<{ analyzer: string; result: AnalyzerResult }>,
+  ): void {
+    const sparse = new Set(wanting.filter((a) => a.sparse).map((a) => a.name));
+    const kept = results.filter((r) => !(sparse.has(r.analyzer) && isEmptyResult(r.result)));
+    if (kept.length === 0 && sparse.size === wanting.length) return;
+    this.setRecord({ path, type: "file", results: kept });
   }
 
   /** An analyzer that throws costs a warning, never the layer. */
@@ -286,6 +339,10 @@ export class TarWalker {
     }
     this.warnings.push({ code, message, layer: this.options.diffID, ...(path ? { path } : {}) });
   }
+}
+
+function isEmptyResult(result: AnalyzerResult): boolean {
+  return Object.values(result).every((v) => v === undefined || (Array.isArray(v) && v.length === 0));
 }
 
 function drain(stream: EntryStream, next: Next): void {

@@ -32,6 +32,8 @@ function layer(index: number, paths: PathRecord[], extra: Partial<LayerResult> =
       whiteouts: [],
       opaqueDirs: [],
       warnings: [],
+      fileFacts: { setuidFiles: [], worldWritableDirs: [], packageCacheFiles: [] },
+      pathIndex: "",
       complete: true,
       stats: { compression: "gzip", compressedBytes: 0, uncompressedBytes: 0, entries: 0, bufferedFiles: 0 },
       ...extra,

@@ -24,6 +24,8 @@ const layerResult: LayerResult = {
   whiteouts: ["tmp/gone"],
   opaqueDirs: [],
   warnings: [],
+  fileFacts: { setuidFiles: [], worldWritableDirs: [], packageCacheFiles: [] },
+  pathIndex: "",
   complete: true,
   stats: { compression: "gzip", compressedBytes: 10, uncompressedBytes: 20, entries: 3, bufferedFiles: 1 },
 };
