@@ -1,3 +1,5 @@
+import type { VulnerabilityFinding } from "../../matching/finding.js";
+import { cyclonedxVulnerabilities } from "../../report/cyclonedx-vulnerabilities.js";
 import type { ScanReport } from "../../report/scan-report.js";
 import { imagePackageUrl } from "../image-purl.js";
 import type { OperatingSystem, Package } from "../package.js";
@@ -28,7 +30,9 @@ interface Component {
  * The report as a CycloneDX 1.6 JSON BOM: the image is metadata.component (type "container", with
  * its oci purl and digest), the OS and every package are components, and the dependency graph says
  * the image contains them. Properties named "portcullis:…" carry what CycloneDX has no field for,
- * so that readSbom gives back the very same packages. Output is a pure function of the report.
+ * so that readSbom gives back the very same packages. When the report has vulnerabilities (or the
+ * policy suppressed some), the BOM also carries them as CycloneDX VEX: `vulnerabilities[]` whose
+ * `affects` point at the package components. Output is a pure function of the report.
  */
 export function writeCycloneDx(report: ScanReport): string {
   const { artifact } = report;
@@ -45,6 +49,13 @@ export function writeCycloneDx(report: ScanReport): string {
   };
   const os = report.os ? osComponent(report.os, refs) : undefined;
   const packages = report.packages.map((pkg) => packageComponent(pkg, report.os, refs));
+  const componentRef = componentResolver(report.packages, packages, image["bom-ref"]);
+  const hasVulnerabilities =
+    report.vulnerabilities !== undefined ||
+    (report.policy?.suppressed ?? []).some((s) => s.kind === "vulnerability");
+  const vulnerabilities = hasVulnerabilities
+    ? cyclonedxVulnerabilities(report, componentRef, (ref) => refs.take(ref))
+    : undefined;
 
   const bom = {
     $schema: "http://cyclonedx.org/schema/bom-1.6.schema.json",
@@ -66,6 +77,7 @@ export function writeCycloneDx(report: ScanReport): string {
         dependsOn: [...(os ? [os["bom-ref"]] : []), ...packages.map((c) => c["bom-ref"])],
       },
     ],
+    ...(vulnerabilities ? { vulnerabilities } : {}),
   };
   return `${JSON.stringify(bom, null, 2)}\n`;
 }
@@ -96,6 +108,34 @@ function packageComponent(pkg: Package, os: OperatingSystem | undefined, refs: U
       purlDerived: pkg.purl === undefined && purl !== undefined,
     }),
   };
+}
+
+/**
+ * The component a finding's package is: the package at the same file with the same name and
+ * version, else one with the finding's purl; the image itself when the package is not listed.
+ */
+function componentResolver(
+  packages: readonly Package[],
+  components: readonly Component[],
+  imageRef: string,
+): (finding: VulnerabilityFinding) => string {
+  const byPackage = new Map<string, string>();
+  const byPurl = new Map<string, string>();
+  packages.forEach((pkg, i) => {
+    const component = components[i];
+    if (!component) return;
+    const key = packageKey(pkg.ecosystem, pkg.name, pkg.version, pkg.foundIn);
+    if (!byPackage.has(key)) byPackage.set(key, component["bom-ref"]);
+    if (component.purl && !byPurl.has(component.purl)) byPurl.set(component.purl, component["bom-ref"]);
+  });
+  return ({ package: p }) =>
+    byPackage.get(packageKey(p.ecosystem, p.name, p.version, p.foundIn)) ??
+    (p.purl ? byPurl.get(p.purl) : undefined) ??
+    imageRef;
+}
+
+function packageKey(ecosystem: string, name: string, version: string, foundIn: string): string {
+  return [ecosystem, name, version, foundIn].join("\u0000");
 }
 
 /**
