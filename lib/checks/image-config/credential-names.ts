@@ -13,16 +13,22 @@ const CREDENTIAL_WORDS = new Set([
 ]);
 
 /** "<first> KEY" pairs that name a key which is secret (a plain "KEY", like GPG_KEY, may be public). */
-const SECRET_KEY_QUALIFIERS = new Set(["API", "ACCESS", "PRIVATE", "SECRET", "AUTH", "ENCRYPTION", "MASTER", "SIGNING"]);
+const SECRET_KEY_QUALIFIERS = new Set([
+  "API",
+  "ACCESS",
+  "PRIVATE",
+  "SECRET",
+  "AUTH",
+  "ENCRYPTION",
+  "MASTER",
+  "SIGNING",
+]);
 
-/** A last segment that makes the variable point at a credential or describe it, not hold it. */
-const REFERENCE_SUFFIXES = new Set([
-  "FILE",
-  "FILES",
-  "FILENAME",
-  "PATH",
-  "DIR",
-  "LOCATION",
+/** A last segment that makes the variable point at where a credential is, not hold it. */
+const REFERENCE_SUFFIXES = new Set(["FILE", "FILES", "FILENAME", "PATH", "DIR", "LOCATION"]);
+
+/** A last segment that makes the variable describe a credential (its id, length, lifetime …). */
+const DESCRIPTIVE_SUFFIXES = new Set([
   "ENDPOINT",
   "URL",
   "ID",
@@ -49,15 +55,19 @@ function segments(name: string): string[] {
     .filter((part) => part !== "");
 }
 
-/** True for names like DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY; false for *_FILE, *_PATH, GPG_KEY, PWD. */
+/**
+ * True for names like DB_PASSWORD, NPM_TOKEN, AWS_SECRET_ACCESS_KEY; false for *_FILE, *_PATH,
+ * GPG_KEY (a public key id) and PWD.
+ */
 export function isCredentialName(name: string): boolean {
   const parts = segments(name);
   const last = parts[parts.length - 1];
-  if (last === undefined || REFERENCE_SUFFIXES.has(last)) return false;
+  if (last === undefined || REFERENCE_SUFFIXES.has(last) || DESCRIPTIVE_SUFFIXES.has(last)) return false;
   // PWD alone is the shell's working directory, not a password.
   if (parts.length === 1 && last === "PWD") return false;
   return parts.some(
-    (part, i) => CREDENTIAL_WORDS.has(part) || (part === "KEY" && SECRET_KEY_QUALIFIERS.has(parts[i - 1] ?? "")),
+    (part, i) =>
+      CREDENTIAL_WORDS.has(part) || (part === "KEY" && SECRET_KEY_QUALIFIERS.has(parts[i - 1] ?? "")),
   );
 }
 

@@ -9,8 +9,10 @@ export interface HistoryStep {
   instruction: string;
   /** The instruction's arguments; for RUN the shell command without the shell and build args. */
   args: string;
-  /** Build args recorded before a RUN: BuildKit "RUN |2 A=1 B=2 /bin/sh -c …", classic "|1 A=1 /bin/sh -c …". */
+  /** Build args recorded before a RUN: BuildKit "RUN |2 A=1 B=2 /bin/sh -c …", classic "|1 A=1 …". */
   buildArgs: Assignment[];
+  /** True when the step created no layer (ENV, CMD, LABEL …). */
+  emptyLayer: boolean;
   /** The layer the step created: none for empty_layer steps or when history and layers disagree. */
   layer?: LayerRef;
   /** created_by as recorded. May hold secrets: never put it in a finding unredacted. */
@@ -38,6 +40,7 @@ export function parseHistory(history: HistoryEntry[] | undefined, layers: LayerR
     return {
       index,
       ...parsed,
+      emptyLayer: entry.empty_layer === true,
       ...(attribute && layer !== undefined ? { layer } : {}),
       createdBy: entry.created_by ?? "",
     };

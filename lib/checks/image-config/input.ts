@@ -12,14 +12,17 @@ export interface ImageConfigCheckInput {
   reference?: string;
   /** The image's layers in order (LayerRef from lib/inventory/package.ts). */
   layers: LayerRef[];
-  /** Files in the final image filesystem (already overlaid: deleted/replaced ones removed), with the layer that added each. */
+  /**
+   * Files in the final image filesystem (already overlaid: deleted/replaced ones removed), with the
+   * layer that added each.
+   */
   files: {
     setuid: Array<{ path: string; mode: number; layer: LayerRef }>;
     worldWritableDirs: Array<{ path: string; mode: number; layer: LayerRef }>;
     packageCaches: Array<{ dir: string; manager: string; files: number; bytes: number; layer: LayerRef }>;
   };
   packages: Package[];
-  /** The secret rules, injected so this module does not depend on the secrets engine: text → masked matches. */
+  /** The secret rules, injected so this module does not depend on the secrets engine. */
   findSecrets: FindSecrets;
 }
 

@@ -1,8 +1,6 @@
 /**
- * Masks a value we flagged by its name (no secret rule gave a mask). Short values show nothing
- * and the star count is fixed, so neither a short password nor its length leaks.
+ * What a value flagged by its name alone (no secret rule gave a mask) is shown as. Such values are
+ * mostly human-chosen passwords, where even a prefix helps a guesser, so nothing of the value is
+ * shown and the star count is fixed to hide its length.
  */
-export function maskValue(value: string): string {
-  const shown = value.length >= 16 ? 4 : 0;
-  return `${value.slice(0, shown)}********`;
-}
+export const MASKED = "********";
