@@ -2,14 +2,16 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { PACKAGE_TYPES, type PackageType } from "../lib/analyzers/select-analyzers.js";
 import { isPortcullisError } from "../lib/errors.js";
+import type { SeverityLevel } from "../lib/matching/finding.js";
+import { parseSeverity, parseSeverityList } from "../lib/policy/policy-options.js";
 import { PORTCULLIS_VERSION } from "../lib/version.js";
 import { runDbBuild, runDbInfo, runDbUpdate } from "./commands/db.js";
 import { runSbom, SBOM_FORMATS } from "./commands/sbom.js";
-import { OUTPUT_FORMATS, runScan, UsageError } from "./commands/scan.js";
+import { OUTPUT_FORMATS, runScan, SCANNERS, type Scanner, UsageError } from "./commands/scan.js";
 import { runServe } from "./commands/serve.js";
 import { runSubmit } from "./commands/submit.js";
 
-/** Exit codes: 0 pass, 1 policy failed (later issues), 2 error. */
+/** Exit codes: 0 pass, 1 policy failed, 2 error. */
 const EXIT_ERROR = 2;
 
 const program = new Command()
@@ -49,9 +51,27 @@ addImageOptions(
     .addOption(new Option("-f, --format <format>", "output format").choices(OUTPUT_FORMATS).default("table"))
     .option("-o, --output <file>", "write the report to a file instead of stdout")
     .option("--db <file>", "vulnerability DB (default: the one `portcullis db update` keeps in the cache)")
-    .option("--skip-db", "list packages only, without matching vulnerabilities"),
+    .option("--skip-db", "list packages only, without matching vulnerabilities")
+    .option("--scanners <list>", "what to look for: vuln, secret, config", parseScanners, [...SCANNERS])
+    .option("--severity <list>", "report only these severities, e.g. CRITICAL,HIGH", parseSeverities)
+    .option(
+      "--fail-on <severity>",
+      "exit 1 when a finding of this severity or above remains",
+      parseOneSeverity,
+    )
+    .option("--ignore-unfixed", "leave out vulnerabilities that have no fixed version yet")
+    .option("--ignorefile <file>", "ignore rules (default: .portcullisignore.yaml here, if present)")
+    .option("--no-ignorefile", "do not read .portcullisignore.yaml")
+    .option(
+      "--vex <file>",
+      "OpenVEX document whose not_affected/fixed statements suppress findings (repeatable)",
+      collect,
+      [],
+    )
+    .option("--aws-account-id <id>", "Security Hub account for --format asff (default: the ECR image's)")
+    .option("--aws-region <region>", "Security Hub region for --format asff (default: the ECR image's)"),
 ).action(async (image: string, opts) => {
-  await runScan(image, { ...opts, ...(opts.skipDb ? { db: false } : {}) });
+  process.exitCode = await runScan(image, { ...opts, ...(opts.skipDb ? { db: false } : {}) });
 });
 
 addImageOptions(
@@ -118,6 +138,7 @@ program
   .option("--db <file>", "vulnerability DB (default: the one `portcullis db update` keeps, if any)")
   .option("--webhook <url>", "POST each scan result as JSON to this URL")
   .option("--concurrency <n>", "scans at once", parsePositiveInt, 2)
+  .option("--policy <file>", "server configuration (YAML or JSON) with per-repository policies")
   .action(runServe);
 
 function collect(value: string, previous: string[]): string[] {
@@ -136,6 +157,29 @@ function parsePort(value: string): number {
   if (!Number.isInteger(n) || n < 1 || n > 65535)
     throw new InvalidArgumentError("expected a port from 1 to 65535");
   return n;
+}
+
+function parseScanners(value: string): Scanner[] {
+  const scanners = value.split(",").map((t) => t.trim());
+  for (const s of scanners) {
+    if (!(SCANNERS as readonly string[]).includes(s))
+      throw new InvalidArgumentError(`expected a comma-separated list of ${SCANNERS.join(", ")}`);
+  }
+  return scanners as Scanner[];
+}
+
+function parseSeverities(value: string): SeverityLevel[] {
+  const levels = parseSeverityList(value);
+  if (!levels)
+    throw new InvalidArgumentError("expected severities: CRITICAL,HIGH,MEDIUM,LOW,NEGLIGIBLE,UNKNOWN");
+  return levels;
+}
+
+function parseOneSeverity(value: string): SeverityLevel {
+  const level = parseSeverity(value);
+  if (!level)
+    throw new InvalidArgumentError("expected one of CRITICAL, HIGH, MEDIUM, LOW, NEGLIGIBLE, UNKNOWN");
+  return level;
 }
 
 function parsePackageTypes(value: string): PackageType[] {

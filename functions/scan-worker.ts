@@ -22,6 +22,7 @@ import type { Logger } from "../lib/logger.js";
 import { ScanCompletedPublisher } from "../lib/notify/scan-publisher.js";
 import { ScanJobSchema } from "../lib/pipeline/ecr-events.js";
 import { processScanJob, type ScanOutcome, type ScanWorkerDeps } from "../lib/pipeline/scan-worker.js";
+import { parseRepositoryPolicies, type RepositoryPolicies } from "../lib/policy/repository-policy.js";
 import type { ScanJob } from "../lib/stores/scan-job.js";
 import { openDatabase, openDatabaseFile, type VulnDb } from "../lib/vulndb/db/db-reader.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
@@ -136,6 +137,7 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
     layerCache: new S3LayerCache(blobs, logger),
     ...(vulnDb ? { vulnDb } : {}),
     ...(publisher ? { publisher } : {}),
+    ...repositoryPolicies(),
     countMetric: emfCount,
     logger,
     openSource: (job) =>
@@ -144,6 +146,12 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
         logger,
       }),
   });
+}
+
+/** REPOSITORY_POLICIES: the server configuration's per-repository policies as JSON (set by CDK). */
+function repositoryPolicies(): { policies?: RepositoryPolicies } {
+  const json = optionalEnv("REPOSITORY_POLICIES");
+  return json ? { policies: parseRepositoryPolicies(JSON.parse(json), "REPOSITORY_POLICIES") } : {};
 }
 
 /** DB_BUCKET + DB_KEY: read in place from S3 by ranged GETs; else VULN_DB_PATH; else no DB. */

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import type { Node } from "constructs";
+import { parse } from "yaml";
+import { parseRepositoryPolicies } from "../lib/policy/repository-policy.js";
 
 /** Everything the CDK app reads from context or the environment, gathered in one place. */
 export interface PortcullisConfig {
@@ -15,7 +18,12 @@ export interface PortcullisConfig {
   /** Prefix for the vulnerability DB bucket name; absent means a generated name. */
   readonly dbBucketNamePrefix?: string;
   readonly alarmEmail?: string;
+  /** Per-repository policies (validated JSON) from the YAML file `portcullis:policyFile` names. */
+  readonly repositoryPolicies?: string;
 }
+
+/** Lambda environment variables share 4 KiB; a bigger policy belongs in a parameter store. */
+const MAX_POLICY_JSON = 3072;
 
 export const DEFAULT_PULL_ROLE_NAME_TEMPLATE = "portcullis-ecr-pull";
 
@@ -49,7 +57,18 @@ export function readConfig(node: Node, env: Source = process.env): PortcullisCon
       get("pullRoleNameTemplate", "PORTCULLIS_PULL_ROLE_NAME_TEMPLATE") ?? DEFAULT_PULL_ROLE_NAME_TEMPLATE,
     dbBucketNamePrefix: get("dbBucketNamePrefix", "PORTCULLIS_DB_BUCKET_NAME_PREFIX"),
     alarmEmail: get("alarmEmail", "PORTCULLIS_ALARM_EMAIL"),
+    repositoryPolicies: readPolicyFile(get("policyFile", "PORTCULLIS_POLICY_FILE")),
   };
+}
+
+/** Validated at synth time, so a typo fails the deployment instead of every scan. */
+function readPolicyFile(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  const policies = parseRepositoryPolicies(parse(readFileSync(path, "utf8")), path);
+  const json = JSON.stringify(policies);
+  if (json.length > MAX_POLICY_JSON)
+    throw new Error(`${path}: the policies take ${json.length} bytes as JSON, over ${MAX_POLICY_JSON}`);
+  return json;
 }
 
 /** The pull role name for one member account (or a `*` pattern when accountId is "*"). */

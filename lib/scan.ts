@@ -1,6 +1,8 @@
 import { ANALYZERS, analyzersCacheKey } from "./analyzers/index.js";
 import { identifyOperatingSystem } from "./analyzers/os-release/identify-operating-system.js";
 import type { Analyzer } from "./analyzers/types.js";
+import { runChecks } from "./checks/run-checks.js";
+import { secretsAnalyzer } from "./checks/secrets/secrets-analyzer.js";
 import { resolveImage } from "./image/resolve.js";
 import type { ImageSource, Platform } from "./image/types.js";
 import { applyLayers, type LayerInput } from "./inventory/apply-layers.js";
@@ -37,6 +39,10 @@ export interface ScanOptions {
   now?: () => Date;
   /** When given, the inventory is matched against it and the report lists vulnerabilities. */
   vulnDb?: VulnDb;
+  /** Look for credentials in every layer's text files (adds the secrets analyzer to the walk). */
+  secrets?: boolean;
+  /** Check the image configuration and filesystem and evaluate the CIS Docker Benchmark controls. */
+  imageConfig?: boolean;
 }
 
 /** The whole pipeline: resolve → layers (parallel, streamed once) → overlay → inventory → report. */
@@ -44,7 +50,9 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
   const now = options.now ?? (() => new Date());
   const started = now();
   const logger = options.logger ?? silentLogger;
-  const analyzers = options.analyzers ?? ANALYZERS;
+  const selected = options.analyzers ?? ANALYZERS;
+  const analyzers =
+    options.secrets && !selected.includes(secretsAnalyzer) ? [...selected, secretsAnalyzer] : selected;
   const limits = { ...DEFAULT_LAYER_LIMITS, ...options.limits };
   const analyzersKey = analyzersCacheKey(analyzers);
 
@@ -107,6 +115,16 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
     }
   }
 
+  const packages = withPurls(assignOwners(applied.packages, applied.installedFiles), os);
+  const checks = runChecks(
+    {
+      layers: layers.map(({ ref, result }) => ({ ref, result })),
+      config: image.config,
+      reference: options.name ?? source.name,
+      packages,
+    },
+    { secrets: options.secrets ?? false, imageConfig: options.imageConfig ?? false },
+  );
   const report: ScanReport = {
     schemaVersion: SCAN_REPORT_SCHEMA_VERSION,
     tool: { name: "portcullis", version: PORTCULLIS_VERSION },
@@ -124,7 +142,8 @@ export async function scanImage(source: ImageSource, options: ScanOptions = {}):
       layers: reportLayers,
     },
     ...(os ? { os } : {}),
-    packages: withPurls(assignOwners(applied.packages, applied.installedFiles), os),
+    packages,
+    ...checks,
     warnings,
   };
   return options.vulnDb ? addVulnerabilities(report, options.vulnDb, started) : report;

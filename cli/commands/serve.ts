@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { startLocalServer } from "../../lib/local/local-server.js";
+import { loadRepositoryPolicies } from "../../lib/policy/repository-policy-file.js";
 import { stderrLogger } from "../stderr-logger.js";
 import { defaultDbPath } from "../vulndb-path.js";
 import { UsageError } from "./scan.js";
@@ -14,6 +15,8 @@ export interface ServeCommandOptions {
   db?: string;
   webhook?: string;
   concurrency: number;
+  /** YAML or JSON server configuration with per-repository `policies`. */
+  policy?: string;
 }
 
 /**
@@ -26,6 +29,7 @@ export async function runServe(opts: ServeCommandOptions): Promise<void> {
   if (opts.db && !existsSync(opts.db)) throw new UsageError(`--db ${opts.db} does not exist`);
   const dbPath = opts.db ?? (existsSync(defaultDbPath()) ? defaultDbPath() : undefined);
   const dataDir = opts.dataDir ?? defaultDataDir();
+  const policies = opts.policy ? await loadRepositoryPolicies(opts.policy) : undefined;
   const server = await startLocalServer({
     dataDir,
     ...(opts.port !== undefined ? { port: opts.port } : {}),
@@ -33,6 +37,7 @@ export async function runServe(opts: ServeCommandOptions): Promise<void> {
     ...(opts.registryPort !== undefined ? { registryPort: opts.registryPort } : {}),
     ...(dbPath ? { vulnDbPath: dbPath } : {}),
     ...(opts.webhook ? { webhook: opts.webhook } : {}),
+    ...(policies ? { policies } : {}),
     concurrency: opts.concurrency,
     logger: stderrLogger(),
     print: (line) => process.stdout.write(`${line}\n`),
@@ -47,6 +52,7 @@ export async function runServe(opts: ServeCommandOptions): Promise<void> {
       ? `vulnerability DB: ${dbPath}`
       : "vulnerability DB: none (run `portcullis db update`); listing packages only",
     ...(opts.webhook ? [`webhook: ${opts.webhook}`] : []),
+    ...(opts.policy ? [`repository policies: ${opts.policy}`] : []),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 

@@ -139,6 +139,7 @@ export class StatelessStack extends Stack {
         DB_KEY: VULN_DB_KEY,
         EVENT_BUS_NAME: this.bus.eventBusName,
         SCAN_TOPIC_ARN: this.scanTopic.topicArn,
+        ...(config.repositoryPolicies ? { REPOSITORY_POLICIES: config.repositoryPolicies } : {}),
       },
     });
     this.worker.fn.addEventSource(

@@ -9,6 +9,7 @@ import { RegistrySource } from "../image/registry/registry-source.js";
 import { type Logger, silentLogger } from "../logger.js";
 import { jobFromScanRequest } from "../pipeline/ecr-events.js";
 import { processScanJob, type ScanOutcome } from "../pipeline/scan-worker.js";
+import type { RepositoryPolicies } from "../policy/repository-policy.js";
 import type { ScanJob } from "../stores/scan-job.js";
 import { openDatabaseFile, type VulnDb } from "../vulndb/db/db-reader.js";
 import { type DistributionRegistry, startDistributionRegistry } from "./distribution-registry.js";
@@ -33,6 +34,8 @@ export interface LocalServerOptions {
   vulnDbPath?: string;
   /** Each scan result is POSTed here as JSON. */
   webhook?: string;
+  /** Per-repository policies (the server configuration's `policies`). */
+  policies?: RepositoryPolicies;
   /** Scans running at once (default 2). */
   concurrency?: number;
   logger?: Logger;
@@ -132,6 +135,7 @@ async function startWith(
         layerCache,
         logger,
         ...(vulnDb ? { vulnDb } : {}),
+        ...(options.policies ? { policies: options.policies } : {}),
         // Loopback registries are plain HTTP; RegistryClient decides that from the host.
         openSource: (j) =>
           new RegistrySource(parseReference(`${j.registry}/${j.repository}@${j.digest}`), { logger }),

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { Transform } from "node:stream";
 import { ANALYZERS, analyzersCacheKey } from "../analyzers/index.js";
+import { secretsAnalyzer } from "../checks/secrets/secrets-analyzer.js";
 import { NotFoundError, PortcullisError } from "../errors.js";
 import type { ImageSource } from "../image/types.js";
 import { writeCycloneDx } from "../inventory/sbom/cyclonedx-writer.js";
@@ -8,6 +9,8 @@ import type { LayerCache } from "../layers/layer-cache.js";
 import type { Logger } from "../logger.js";
 import type { SeverityLevel, VulnerabilityFinding } from "../matching/finding.js";
 import type { PublishOutcome, ScanPublisher } from "../notify/scan-publisher.js";
+import { applyPolicy } from "../policy/apply-policy.js";
+import { policyForRepository, type RepositoryPolicies } from "../policy/repository-policy.js";
 import { writeJson } from "../report/json-writer.js";
 import type { ScanReport } from "../report/scan-report.js";
 import { scanImage } from "../scan.js";
@@ -34,7 +37,12 @@ export interface ScanWorkerDeps {
   now?: () => Date;
   /** Announces each stored scan (bus event, SNS); a failure is reported, never fatal to the scan. */
   publisher?: ScanPublisher;
+  /** Per-repository policies from the server configuration: suppressions and the pass/fail verdict. */
+  policies?: RepositoryPolicies;
 }
+
+/** Every scan in the pipeline also looks for secrets and checks the image configuration. */
+const PIPELINE_ANALYZERS = [...ANALYZERS, secretsAnalyzer];
 
 export type ScanOutcome =
   | { status: "scanned"; imageKey: string; summary: ScanSummary; notification?: PublishOutcome }
@@ -75,7 +83,7 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
   const { store, logger } = deps;
   const margin = deps.deadlineMarginMs ?? 20_000;
   const timeLeft = () => deps.deadline?.() ?? Number.POSITIVE_INFINITY;
-  const analyzersKey = analyzersCacheKey(ANALYZERS);
+  const analyzersKey = analyzersCacheKey(PIPELINE_ANALYZERS);
   const dbBuiltAt = deps.vulnDb?.metadata.builtAt;
   const identity = scanIdentity(job.digest, dbBuiltAt, analyzersKey);
 
@@ -103,6 +111,8 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
         ...(deps.vulnDb ? { vulnDb: deps.vulnDb } : {}),
         ...(deps.layerCache ? { layerCache: deps.layerCache } : {}),
         ...(deps.now ? { now: deps.now } : {}),
+        secrets: true,
+        imageConfig: true,
       }),
       timeLeft,
       margin,
@@ -125,6 +135,10 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
     await source?.close?.().catch(() => {});
   }
 
+  if (deps.policies) {
+    const policy = policyForRepository(deps.policies, `${job.registry}/${job.repository}`);
+    report = applyPolicy(report, policy, deps.now?.() ?? new Date());
+  }
   const scannedAt = report.createdAt;
   const base = imageKeyPath(job);
   const stamp = scannedAt.replace(/:/g, "");
@@ -145,6 +159,9 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
     counts,
     ...(maxSeverity ? { maxSeverity } : {}),
     packages: report.packages.length,
+    ...(report.secrets ? { secrets: report.secrets.length } : {}),
+    ...(report.misconfigurations ? { misconfigurations: report.misconfigurations.length } : {}),
+    ...(report.policy ? { policy: report.policy.result } : {}),
     reportKey,
     sbomKey,
   };

@@ -11,6 +11,11 @@ export interface ScanSummary {
   counts: Record<string, number>;
   maxSeverity?: string;
   packages: number;
+  /** Secrets found in the layers (masked in the report; never stored in clear). */
+  secrets?: number;
+  misconfigurations?: number;
+  /** The repository policy's verdict, when one applies. */
+  policy?: "pass" | "fail";
   /** Object keys of the full report and the CycloneDX SBOM in the report bucket. */
   reportKey?: string;
   sbomKey?: string;

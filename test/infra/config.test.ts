@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_PULL_ROLE_NAME_TEMPLATE, pullRoleName, readConfig } from "../../infra/config.js";
@@ -21,6 +24,7 @@ describe("readConfig", () => {
       pullRoleNameTemplate: DEFAULT_PULL_ROLE_NAME_TEMPLATE,
       dbBucketNamePrefix: undefined,
       alarmEmail: "a@b.c",
+      repositoryPolicies: undefined,
     });
   });
 
@@ -28,6 +32,12 @@ describe("readConfig", () => {
     const config = readConfig(new App().node, {});
     expect(config.account).toBeUndefined();
     expect(config.memberAccountIds).toEqual([]);
+  });
+
+  it("rejects a policy file that is not a valid policy configuration", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "portcullis-config-")), "policies.yaml");
+    await writeFile(file, "policies:\n  - repositories: [app]\n    failOn: SEVERE\n");
+    expect(() => readConfig(new App().node, { PORTCULLIS_POLICY_FILE: file })).toThrow(/failOn/);
   });
 
   it("rejects a member account id that is not 12 digits", () => {

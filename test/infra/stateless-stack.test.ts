@@ -227,6 +227,11 @@ describe("IAM", () => {
       ]),
     );
     expect(variables(stack.worker.fn).SCAN_TOPIC_ARN).toEqual({ Ref: logicalId(stack.scanTopic) });
+    // The policy file is validated at synth and handed to the worker as JSON.
+    expect(JSON.parse(variables(stack.worker.fn).REPOSITORY_POLICIES)).toMatchObject({
+      policies: [{ repositories: ["**/payments/*"], failOn: "HIGH", ignoreUnfixed: true }],
+      default: { failOn: "CRITICAL" },
+    });
   });
 
   it("gives the worker table read/write, the data key and the bus", () => {

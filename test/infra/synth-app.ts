@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import type { IConstruct } from "constructs";
@@ -26,6 +27,9 @@ export function synthApp(): SynthesizedApp {
       "portcullis:organizationId": ORG_ID,
       "portcullis:dbBucketNamePrefix": "portcullis-db",
       "portcullis:alarmEmail": "ops@example.com",
+      "portcullis:policyFile": fileURLToPath(
+        new URL("../fixtures/policy/server-policies.yaml", import.meta.url),
+      ),
     },
   });
   const stacks = buildPortcullisApp(app, readConfig(app.node, {}));
