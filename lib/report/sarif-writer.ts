@@ -21,7 +21,7 @@ interface Rule {
   name: string;
   shortDescription: { text: string };
   fullDescription: { text: string };
-  helpUri: string;
+  helpUri?: string;
   help: { text: string; markdown: string };
   defaultConfiguration: { level: Level };
   properties: { tags: string[]; "security-severity"?: string; precision: string };
