@@ -3,6 +3,7 @@ import { benchLanguageScan } from "./language-scan.bench.js";
 import { benchMatching } from "./matching.bench.js";
 import { benchPipeline } from "./pipeline.bench.js";
 import { benchPkgdbParse } from "./pkgdb-parse.bench.js";
+import { benchSecrets } from "./secrets.bench.js";
 import { benchVulnDb } from "./vulndb.bench.js";
 
 /** `npm run bench`: every benchmark, each printing its ratio against a baseline from the same run. */
@@ -14,6 +15,7 @@ const benches: Record<string, () => Promise<void>> = {
   vulndb: benchVulnDb,
   matching: benchMatching,
   pipeline: benchPipeline,
+  secrets: benchSecrets,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;
