@@ -54,6 +54,7 @@ export async function scanLayer(input: ScanLayerInput): Promise<LayerResult> {
     if (err instanceof LimitExceededError) limitError = err;
     else throw toLayerError(sourceError ?? err, digest, sourceError !== undefined);
   } finally {
+    await walker.settle();
     await walker.cleanup();
   }
 

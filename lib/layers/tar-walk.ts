@@ -8,6 +8,7 @@ import type { Analyzer, AnalyzerResult } from "../analyzers/types.js";
 import type { LayerFileFacts } from "../checks/types.js";
 import { LimitExceededError } from "../errors.js";
 import type { ScanWarning } from "../warnings.js";
+import { DeferredAnalysis } from "./deferred-analysis.js";
 import { FileFactsCollector } from "./file-facts.js";
 import type { PathRecord } from "./layer-result.js";
 import type { LayerLimits } from "./limits.js";
@@ -19,6 +20,9 @@ const MAX_WARNINGS_PER_LAYER = 50;
 
 /** How much of a file `acceptsContent` sees before the walk decides to buffer the rest. */
 const CONTENT_SNIFF_BYTES = 8192;
+
+/** Bytes of files queued for sparse analysis while the walk goes on (per layer). */
+const MAX_DEFERRED_BYTES = 16 * 1024 * 1024;
 
 interface WantedFile {
   path: string;
@@ -57,6 +61,9 @@ export interface TarWalkOutput {
 export class TarWalker {
   readonly extract = tarStream.extract();
   private readonly paths = new Map<string, PathRecord>();
+  /** The tar entry number each path's record came from: a deferred result must not replace a later one. */
+  private readonly recordEntry = new Map<string, number>();
+  private readonly deferred = new DeferredAnalysis(MAX_DEFERRED_BYTES);
   private readonly whiteouts = new Set<string>();
   private readonly opaqueDirs = new Set<string>();
   private readonly warnings: ScanWarning[] = [];
@@ -202,7 +209,12 @@ export class TarWalker {
       // Always a copy: a slice would pin the whole decompressed chunk (1 MiB) it came from.
       const bytes = Buffer.concat(chunks);
       this.bufferedFiles += 1;
-      this.analyze(path, bytes, mode, analyzers).then(() => next(), next);
+      const entry = this.entries;
+      if (analyzers.every((a) => a.sparse)) {
+        this.deferred
+          .add(bytes.length, () => this.analyze(path, bytes, mode, analyzers, entry))
+          .then(() => next());
+      } else this.analyze(path, bytes, mode, analyzers, entry).then(() => next(), next);
     });
   }
 
@@ -247,7 +259,7 @@ export class TarWalker {
               : readFile(file).then((bytes) => analyzer.analyze({ path, bytes, mode })),
           );
         }
-        this.recordResults(path, wanting, results);
+        this.recordResults(path, wanting, results, this.entries);
       } finally {
         await rm(file, { force: true });
       }
@@ -260,6 +272,11 @@ export class TarWalker {
   private spillDir(): Promise<string> {
     this.spillDirectory ??= mkdtemp(join(this.options.tmpDir ?? tmpdir(), "portcullis-layer-"));
     return this.spillDirectory;
+  }
+
+  /** Waits for the deferred analyses; call before `output()`. */
+  settle(): Promise<void> {
+    return this.deferred.settle();
   }
 
   /** Removes the spill directory, if one was made. */
@@ -287,13 +304,14 @@ export class TarWalker {
     bytes: Buffer,
     mode: number | undefined,
     wanting: Analyzer[],
+    entry: number,
   ): Promise<void> {
     const results: Array<{ analyzer: string; result: AnalyzerResult }> = [];
     for (const analyzer of wanting) {
       if (bytes.length > analyzer.maxFileSize) continue;
       await this.runAnalyzer(analyzer, path, results, () => analyzer.analyze({ path, bytes, mode }));
     }
-    this.recordResults(path, wanting, results);
+    this.recordResults(path, wanting, results, entry);
   }
 
   /**
@@ -304,11 +322,12 @@ export class TarWalker {
     path: string,
     wanting: Analyzer[],
     results: Array<{ analyzer: string; result: AnalyzerResult }>,
+    entry: number,
   ): void {
     const sparse = new Set(wanting.filter((a) => a.sparse).map((a) => a.name));
     const kept = results.filter((r) => !(sparse.has(r.analyzer) && isEmptyResult(r.result)));
     if (kept.length === 0 && sparse.size === wanting.length) return;
-    this.setRecord({ path, type: "file", results: kept });
+    this.setRecord({ path, type: "file", results: kept }, entry);
   }
 
   /** An analyzer that throws costs a warning, never the layer. */
@@ -326,8 +345,13 @@ export class TarWalker {
     }
   }
 
-  /** Re-inserting keeps the Map in tar order of each path's last occurrence. */
-  private setRecord(record: PathRecord): void {
+  /**
+   * Re-inserting keeps the Map in tar order of each path's last occurrence. `entry` is the tar
+   * entry the record describes: a deferred analysis finishing late never replaces a later entry's.
+   */
+  private setRecord(record: PathRecord, entry = this.entries): void {
+    if ((this.recordEntry.get(record.path) ?? -1) > entry) return;
+    this.recordEntry.set(record.path, entry);
     this.paths.delete(record.path);
     this.paths.set(record.path, record);
   }

@@ -80,6 +80,19 @@ describe("tar walk: content sniffing and sparse analyzers", () => {
     expect(record?.type === "file" && record.results.map((r) => r.analyzer)).toEqual(["line-packages"]);
   });
 
+  it("never lets a deferred result replace a later entry for the same path", async () => {
+    const result = await scan(
+      [
+        { path: "app/config.ini", content: "KEY=abc\n" },
+        { path: "app/config.ini", type: "symlink", linkname: "/etc/config.ini" },
+        { path: "app/other.ini", content: "KEY=def\n" },
+      ],
+      [keyAnalyzer([])],
+    );
+    const byPath = Object.fromEntries(result.paths.map((p) => [p.path, p.type]));
+    expect(byPath).toEqual({ "app/config.ini": "symlink", "app/other.ini": "file" });
+  });
+
   it("records setuid files, world-writable directories and package caches from the headers", async () => {
     const result = await scan(
       [

@@ -15,6 +15,8 @@ const TEST_DIRS = new Set(["test", "tests", "testdata", "fixtures", "__tests__",
 const TEST_FILE = /(?:^|\/)(?:test_[^/]*\.py|[^/]*_test\.(?:go|py|rb)|[^/]*\.(?:test|spec)\.[cm]?[jt]sx?)$/;
 
 const DOC_EXTENSIONS = /\.(?:md|markdown|rst|adoc)$/i;
+/** Python package metadata: the project's README, with its usage examples. */
+const PACKAGE_METADATA = /\.(?:dist-info\/METADATA|egg-info\/PKG-INFO)$/;
 const DOC_TREES = /^usr\/share\/(?:doc|man|info|gtk-doc|help|licenses|common-licenses)\//;
 
 /** Language toolchains ship their standard library's test keys with the sources. */
@@ -39,7 +41,7 @@ export const SECRET_ALLOW_RULES: readonly SecretAllowRule[] = [
   {
     id: "documentation",
     reason: "documentation shows credentials as examples",
-    matches: (path) => DOC_TREES.test(path) || DOC_EXTENSIONS.test(path),
+    matches: (path) => DOC_TREES.test(path) || DOC_EXTENSIONS.test(path) || PACKAGE_METADATA.test(path),
   },
   {
     id: "examples",

@@ -77,7 +77,7 @@ function* matches(rule: SecretRule, text: string, hits: KeywordHits): Generator<
   if (rule.anchored) {
     const sticky = new RegExp(rule.regex.source, `${rule.regex.flags.replace("g", "")}y`);
     let consumed = 0;
-    const offsets = positions(rule.keywords, hits);
+    const offsets = hits.offsetsOf(rule.keywords);
     for (let i = 0; i < offsets.length; i++) {
       const at = offsets[i] as number;
       if (at < consumed) continue;
@@ -94,17 +94,6 @@ function* matches(rule: SecretRule, text: string, hits: KeywordHits): Generator<
     if (m[0].length === 0) regex.lastIndex += 1;
     yield m;
   }
-}
-
-/** Offsets of any of the keywords, ascending, each once. Hits per keyword are already ascending. */
-function positions(keywords: readonly string[], hits: KeywordHits): ArrayLike<number> {
-  const lists = keywords.map((k) => hits.get(k)).filter((l) => l !== undefined);
-  if (lists.length === 1) return lists[0] as readonly number[];
-  // A typed array sorts numbers natively: much faster than Array#sort with a comparator.
-  const all = Float64Array.from(lists.flat()).sort();
-  let unique = 0;
-  for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[unique++] = all[i] as number;
-  return all.subarray(0, unique);
 }
 
 /** Specific rules first; a match overlapping one already kept is the same secret seen twice. */

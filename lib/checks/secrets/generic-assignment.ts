@@ -30,7 +30,7 @@ const NOT_A_SECRET_PREFIX =
 const CODE_REFERENCE = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
 /** A value naming a secret ("X-Amz-Security-Token", "MasterUserPassword") is a label, not one. */
-const NAMES_A_SECRET = /pass(?:word|wd)|secret|token|api[_-]?key/i;
+const NAMES_A_SECRET = /pass(?:word|wd)|secret|token|(?:api|access|auth|private)[_-]?key/i;
 
 /**
  * What may precede a key whose value is bare (unquoted) on its line: indentation, "export",
@@ -72,10 +72,25 @@ export function assignmentScore(keyword: string, value: string): number {
   return score;
 }
 
+/** A type or constant name, maybe behind a sigil: "_EllipticCurvePrivateKey", "?NonExpressionEnd". */
+const IDENTIFIER_NAME = /^[?_$@#:]*(?:[A-Z]+[a-z]*|[a-z]+)(?:[A-Z]+[a-z]*)+$/;
+
+/** A URL without credentials: a link, not a secret (URLs with user:password@ have their own rule). */
+const PLAIN_URL = /^[a-z][a-z0-9+.-]*:\/\/[^@\s]*$/i;
+
+/** Example values that specifications and their reference libraries quote (RFC 6749 section 4). */
+const SPECIFICATION_EXAMPLES = new Set(["2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA"]);
+
 /** Whether a generic `password|secret|token = value` assignment holds a plausible literal secret. */
 export function isLikelySecretAssignment(a: Assignment): boolean {
   if (a.quote ? a.after !== a.quote : !isBareValue(a)) return false;
   if (NOT_A_SECRET_SUFFIX.test(a.suffix) || NOT_A_SECRET_PREFIX.test(a.prefix)) return false;
   if (isPlaceholder(a.value) || NAMES_A_SECRET.test(a.value)) return false;
+  // "::" is a scope operator (C++, Ruby, PHP, Perl), not an assignment.
+  if (a.value.startsWith(":")) return false;
+  // Keys are ASCII; text in other scripts is a message (translations, UI strings).
+  if (/[^\x20-\x7e]/.test(a.value)) return false;
+  if (IDENTIFIER_NAME.test(a.value) || PLAIN_URL.test(a.value) || SPECIFICATION_EXAMPLES.has(a.value))
+    return false;
   return assignmentScore(a.keyword, a.value) >= MIN_GENERIC_SCORE;
 }

@@ -4,12 +4,18 @@ export const SNIFF_BYTES = 8 * 1024;
 /** More control bytes than this share of the sniffed head: not text (UTF-16 and binaries). */
 const MAX_CONTROL_RATIO = 0.1;
 
+/** Control characters are counted in this much of the head: enough to tell, cheap in a JS loop. */
+const RATIO_BYTES = 1024;
+
 /**
- * Heuristic used by file(1) and git: a NUL byte or many control characters mean binary. Bytes
- * >= 0x80 count as text so UTF-8 and Latin-1 files pass.
+ * Heuristic used by file(1) and git: a NUL byte in the head or many control characters mean
+ * binary. Bytes >= 0x80 count as text so UTF-8 and Latin-1 files pass. The NUL search is native;
+ * the per-byte loop only looks at the first KiB.
  */
 export function looksLikeText(head: Buffer): boolean {
-  const end = Math.min(head.length, SNIFF_BYTES);
+  const nul = head.indexOf(0);
+  if (nul !== -1 && nul < SNIFF_BYTES) return false;
+  const end = Math.min(head.length, RATIO_BYTES);
   let control = 0;
   for (let i = 0; i < end; i++) {
     const b = head[i] as number;

@@ -61,6 +61,23 @@ describe("findSecrets", () => {
     expect(findSecrets("exports.Secret=exports.SecretStringValueBeta1=void 0;")).toEqual([]);
   });
 
+  it("ignores shapes of real code and data that only look like assignments", () => {
+    // Each line is the shape of a false positive seen in real installed files (C++ headers, Perl
+    // and Python libraries, minified JavaScript, translations, CloudFormation type maps).
+    const lines = [
+      "    stop_token::_Stop_state_ref _M_state;",
+      "    'Pod::Simple::PullParserEndToken'=> 'https://github.com/perl-pod/pod-simple/issues',",
+      '    backend: "Backend", private_key: "_EllipticCurvePrivateKey", data: bytes',
+      '\t\t\tlastSignificantToken = "?InterpolationInJSX";',
+      '  "Expected_to_find_a_0_token_here_1007": "分析器预期在此处找到与“{0}”标记匹配的“{1}”。",',
+      '  "AWS::IAM::AccessKey": "aws-cdk-lib/aws-iam.CfnAccessKey",',
+      '    access_token="2YotnFZFEjr1zCsicMWpAA"',
+    ];
+    for (const line of lines) expect(findSecrets(`${line}\n`), line).toEqual([]);
+    // The same keys with generated values still count.
+    expect(findSecrets('private_key: "q8Zr2vXp9LmT4sWk7Yb3Nd6F"\n')).toHaveLength(1);
+  });
+
   it("returns nothing for an empty text", () => {
     expect(findSecrets("")).toEqual([]);
   });
