@@ -123,7 +123,7 @@ describe("portcullis db", () => {
       "CVE-2019-1563",
     ]);
     const table = await portcullis(["scan", `oci:${layout}:t`, "--db", db, "--no-cache"]);
-    expect(table.stdout).toMatch(/Vulnerabilities \(4/);
+    expect(table.stdout).toMatch(/\(alpine 3\.11\.6\)\nTotal: 4 \(/);
     expect(table.stdout).toMatch(/openssl\s+CVE-2019-1551\s+\S+\s+fixed\s+1\.1\.1d-r0\s+1\.1\.1d-r3/);
   });
 
