@@ -1,3 +1,6 @@
+import { instantiateAutomaton } from "./automaton-wasm.js";
+import { buildKeywordAutomaton, type KeywordAutomaton } from "./keyword-automaton.js";
+
 /** Where the keywords occur in one text. */
 export interface KeywordHits {
   /** Distinct keywords found. */
@@ -7,21 +10,27 @@ export interface KeywordHits {
   offsetsOf(keywords: readonly string[]): number[];
 }
 
+/** Text handed to the automaton at once; longer texts go in overlapping windows. */
+const WINDOW = 4 * 1024 * 1024;
+const PAGE = 65_536;
+
 /**
- * Finds every occurrence of a fixed set of lowercase ASCII keywords in a text, ignoring case, with
- * one regex pass. One alternation scanned once is several times faster than an `includes` per
- * keyword (each a full scan when absent), and it needs no lowercased copy of the text, so offsets
- * are the text's own. Hits are kept as two flat number arrays: keyword-dense text (every config
- * line says "token" or "password") has hundreds of thousands, and per-hit objects cost more than
- * the scan itself.
+ * Finds every occurrence of a fixed set of lowercase ASCII keywords in a text, ignoring case, in
+ * one pass of an Aho–Corasick automaton run by a tiny WebAssembly loop (about 1 ns per byte,
+ * several times faster than one regular-expression alternation of the keywords, whose cost grows
+ * with their number). Offsets are the text's own (UTF-16 code units): the text is handed over as
+ * one byte per code unit. Hits are kept as flat arrays: keyword-dense text (every config line says
+ * "token" or "password") has hundreds of thousands.
  */
 export class KeywordIndex {
-  private readonly union: RegExp;
   private readonly ids = new Map<string, number>();
-  /** For each keyword id, the ids of the keywords it starts with ("secret" for "secret_access_key"). */
-  private readonly prefixIds: number[][];
-  /** Matched spellings seen so far ("Password", "PASSWORD") → keyword id, to skip lowercasing. */
-  private readonly spellings = new Map<string, number>();
+  private readonly lengths: number[];
+  private readonly automaton: KeywordAutomaton;
+  private readonly wasm = instantiateAutomaton();
+  private readonly tablePtr = 0;
+  private readonly acceptingPtr: number;
+  private readonly textPtr: number;
+  private readonly overlap: number;
 
   constructor(keywords: Iterable<string>) {
     const unique = [...new Set(keywords)];
@@ -31,44 +40,68 @@ export class KeywordIndex {
       }
       this.ids.set(keyword, this.ids.size);
     }
-    this.prefixIds = unique.map((keyword) =>
-      unique.filter((k) => k !== keyword && keyword.startsWith(k)).map((k) => this.ids.get(k) as number),
-    );
-    this.union = new RegExp(trieSource(unique), "gi");
+    this.lengths = unique.map((k) => k.length);
+    this.overlap = Math.max(0, ...this.lengths) - 1;
+    this.automaton = buildKeywordAutomaton(unique);
+    this.acceptingPtr = this.automaton.table.byteLength;
+    this.textPtr = align8(this.acceptingPtr + this.automaton.accepting.length);
+    this.reserve(this.textPtr);
+    const memory = new Uint8Array(this.wasm.memory.buffer);
+    memory.set(new Uint8Array(this.automaton.table.buffer), this.tablePtr);
+    memory.set(this.automaton.accepting, this.acceptingPtr);
   }
 
   scan(text: string): KeywordHits {
-    const offsets: number[] = [];
-    const hitIds: number[] = [];
+    const keys: number[] = [];
     const present = new Uint8Array(this.ids.size);
-    const regex = new RegExp(this.union);
-    for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
-      const at = m.index;
-      const id = this.idOf(m[0]);
-      offsets.push(at);
-      hitIds.push(id);
-      present[id] = 1;
-      for (const shorter of this.prefixIds[id] as number[]) {
-        offsets.push(at);
-        hitIds.push(shorter);
-        present[shorter] = 1;
-      }
-      // Resume right after the start: a keyword may begin inside this one ("access_key" in
-      // "secret_access_key").
-      regex.lastIndex = at + 1;
+    for (let start = 0; start < text.length; start += WINDOW - this.overlap) {
+      const end = Math.min(text.length, start + WINDOW);
+      this.scanWindow(
+        start === 0 && end === text.length ? text : text.slice(start, end),
+        start,
+        keys,
+        present,
+      );
+      if (end === text.length) break;
+    }
+    // Keys are start * 128 + keyword id: one typed-array sort orders hits by offset.
+    const sorted = Float64Array.from(keys).sort();
+    const offsets = new Array<number>(sorted.length);
+    const hitIds = new Array<number>(sorted.length);
+    for (let i = 0; i < sorted.length; i++) {
+      const key = sorted[i] as number;
+      offsets[i] = Math.floor(key / 128);
+      hitIds[i] = key % 128;
     }
     return new Hits(this.ids, offsets, hitIds, present);
   }
 
-  private idOf(spelling: string): number {
-    let id = this.spellings.get(spelling);
-    if (id === undefined) {
-      id = this.ids.get(spelling.toLowerCase()) as number;
-      // Bounded: a hostile text could spell keywords in 2^n letter cases.
-      if (this.spellings.size < 4096) this.spellings.set(spelling, id);
+  /** Runs the automaton over one window; hits ending in the overlap were found by the previous one. */
+  private scanWindow(window: string, base: number, keys: number[], present: Uint8Array): void {
+    const outPtr = align8(this.textPtr + window.length);
+    this.reserve(outPtr + window.length * 8);
+    Buffer.from(this.wasm.memory.buffer).write(window, this.textPtr, window.length, "latin1");
+    const n = this.wasm.scan(this.textPtr, window.length, this.tablePtr, this.acceptingPtr, outPtr);
+    const out = new Uint32Array(this.wasm.memory.buffer, outPtr, n * 2);
+    const skipBelow = base === 0 ? 0 : this.overlap;
+    for (let k = 0; k < n; k++) {
+      const end = out[2 * k] as number;
+      if (end < skipBelow) continue;
+      for (const id of this.automaton.outputs[out[2 * k + 1] as number] as number[]) {
+        keys.push((base + end - (this.lengths[id] as number) + 1) * 128 + id);
+        present[id] = 1;
+      }
     }
-    return id;
   }
+
+  private reserve(bytes: number): void {
+    const missing = bytes - this.wasm.memory.buffer.byteLength;
+    if (missing > 0) this.wasm.memory.grow(Math.ceil(missing / PAGE));
+  }
+}
+
+function align8(n: number): number {
+  return (n + 7) & ~7;
 }
 
 class Hits implements KeywordHits {
@@ -107,41 +140,4 @@ class Hits implements KeywordHits {
     }
     return out;
   }
-}
-
-interface TrieNode {
-  children: Map<string, TrieNode>;
-  end: boolean;
-}
-
-/**
- * The keywords as one regex shaped like a trie ("a(?:ws|kia|pi_key)|s(?:ecret|...)"): the engine
- * then tests one character class per position instead of each keyword in turn. Longer keywords
- * win at an offset, so the caller adds the shorter ones that are prefixes.
- */
-function trieSource(keywords: readonly string[]): string {
-  const root: TrieNode = { children: new Map(), end: false };
-  for (const keyword of keywords) {
-    let node = root;
-    for (const c of keyword) {
-      let child = node.children.get(c);
-      if (!child) {
-        child = { children: new Map(), end: false };
-        node.children.set(c, child);
-      }
-      node = child;
-    }
-    node.end = true;
-  }
-  const emit = (node: TrieNode): string => {
-    const alternatives = [...node.children].map(([c, child]) => escapeChar(c) + emit(child));
-    if (alternatives.length === 0) return "";
-    const body = alternatives.length === 1 ? (alternatives[0] as string) : `(?:${alternatives.join("|")})`;
-    return node.end ? `(?:${body})?` : body;
-  };
-  return emit(root);
-}
-
-function escapeChar(c: string): string {
-  return /[.*+?^${}()|[\]\\/-]/.test(c) ? `\\${c}` : c;
 }
