@@ -1,10 +1,8 @@
 import type { OperatingSystem, Package } from "../inventory/package.js";
 import { comparatorFor } from "../versions/index.js";
 import { scoreVector } from "../vulndb/cvss/index.js";
-import type { VulnerabilityFinding } from "./finding.js";
+import { SEVERITY_LEVELS, type VulnerabilityFinding } from "./finding.js";
 import { type AdvisoryLookup, matchPackages } from "./match-packages.js";
-
-const SEVERITY_ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"];
 
 /** The inventory against the DB with every ecosystem's comparator and the CVSS calculators. */
 export async function findVulnerabilities(
@@ -22,7 +20,7 @@ export async function findVulnerabilities(
   // Most severe first, then by package and id: the order people read a report in.
   findings.sort(
     (a, b) =>
-      SEVERITY_ORDER.indexOf(a.severity.level) - SEVERITY_ORDER.indexOf(b.severity.level) ||
+      SEVERITY_LEVELS.indexOf(a.severity.level) - SEVERITY_LEVELS.indexOf(b.severity.level) ||
       cmp(a.package.name, b.package.name) ||
       cmp(a.id, b.id),
   );

@@ -2,6 +2,16 @@ import type { LayerRef } from "../inventory/package.js";
 
 export type SeverityLevel = "CRITICAL" | "HIGH" | "MEDIUM" | "LOW" | "NEGLIGIBLE" | "UNKNOWN";
 
+/** Most severe first: every list, count and gate uses this order. */
+export const SEVERITY_LEVELS: readonly SeverityLevel[] = [
+  "CRITICAL",
+  "HIGH",
+  "MEDIUM",
+  "LOW",
+  "NEGLIGIBLE",
+  "UNKNOWN",
+];
+
 /**
  * fixed: a fixed version exists; affected: no fix yet; will-not-fix / unimportant: the vendor
  * decided so; end-of-life: the release gets no more fixes at all.

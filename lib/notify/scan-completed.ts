@@ -1,4 +1,4 @@
-import type { SeverityLevel, VulnerabilityFinding } from "../matching/finding.js";
+import { SEVERITY_LEVELS, type SeverityLevel, type VulnerabilityFinding } from "../matching/finding.js";
 import type { ScanSummary } from "../stores/findings-store.js";
 import type { ScanJob } from "../stores/scan-job.js";
 
@@ -8,14 +8,7 @@ export const SCAN_COMPLETED_DETAIL_TYPE = "Portcullis Scan Completed";
 export const MAX_EVENT_ENTRY_BYTES = 256 * 1024;
 export const MAX_TOP_FINDINGS = 10;
 
-export const SEVERITY_ORDER: readonly SeverityLevel[] = [
-  "CRITICAL",
-  "HIGH",
-  "MEDIUM",
-  "LOW",
-  "NEGLIGIBLE",
-  "UNKNOWN",
-];
+export const SEVERITY_ORDER = SEVERITY_LEVELS;
 
 /** Package names and ids come from the scanned image: untrusted, so each string is capped. */
 const MAX_STRING = 256;

@@ -7,7 +7,7 @@ import type { ImageSource } from "../image/types.js";
 import { writeCycloneDx } from "../inventory/sbom/cyclonedx-writer.js";
 import type { LayerCache } from "../layers/layer-cache.js";
 import type { Logger } from "../logger.js";
-import type { SeverityLevel, VulnerabilityFinding } from "../matching/finding.js";
+import { SEVERITY_LEVELS, type VulnerabilityFinding } from "../matching/finding.js";
 import type { PublishOutcome, ScanPublisher } from "../notify/scan-publisher.js";
 import { applyPolicy } from "../policy/apply-policy.js";
 import { policyForRepository, type RepositoryPolicies } from "../policy/repository-policy.js";
@@ -57,8 +57,6 @@ export type ScanOutcome =
 export class DeadlineError extends PortcullisError {
   override name = "DeadlineError";
 }
-
-const SEVERITIES: SeverityLevel[] = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "NEGLIGIBLE", "UNKNOWN"];
 
 /** What makes two scans of one digest the same: the DB build and the analyzer versions. */
 export function scanIdentity(digest: string, dbBuiltAt: string | undefined, analyzersKey: string): string {
@@ -150,7 +148,7 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
   const findings = report.vulnerabilities ?? [];
   const counts: Record<string, number> = {};
   for (const f of findings) counts[f.severity.level] = (counts[f.severity.level] ?? 0) + 1;
-  const maxSeverity = SEVERITIES.find((s) => counts[s]);
+  const maxSeverity = SEVERITY_LEVELS.find((s) => counts[s]);
   const summary: ScanSummary = {
     imageKey: key,
     scannedAt,

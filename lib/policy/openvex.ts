@@ -41,7 +41,8 @@ export interface VexStatementSet {
 /** VEX documents for one image are small; this bounds memory when pointed at the wrong file. */
 export const MAX_VEX_BYTES = 32 * 1024 * 1024;
 
-const JUSTIFICATIONS = [
+/** The OpenVEX (v0.2.0) status justifications. */
+export const VEX_JUSTIFICATIONS = [
   "component_not_present",
   "vulnerable_code_not_present",
   "vulnerable_code_not_in_execute_path",
@@ -82,7 +83,7 @@ const statementSchema = z
     products: z.array(productSchema).optional(),
     subcomponents: z.array(componentOrString).optional(),
     status: z.enum(["not_affected", "affected", "fixed", "under_investigation"]),
-    justification: z.enum(JUSTIFICATIONS).optional(),
+    justification: z.enum(VEX_JUSTIFICATIONS).optional(),
     impact_statement: z.string().optional(),
     action_statement: z.string().optional(),
     timestamp: timestamp.optional(),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { SeverityLevel } from "../matching/finding.js";
+import { SEVERITY_LEVELS, type SeverityLevel } from "../matching/finding.js";
 import type { IgnoreRule } from "./ignore-rule.js";
 import type { VexStatementSet } from "./openvex.js";
 
@@ -17,15 +17,7 @@ export interface PolicyOptions {
   vex?: VexStatementSet;
 }
 
-/** Most severe first. */
-export const SEVERITY_LEVELS: readonly SeverityLevel[] = [
-  "CRITICAL",
-  "HIGH",
-  "MEDIUM",
-  "LOW",
-  "NEGLIGIBLE",
-  "UNKNOWN",
-];
+export { SEVERITY_LEVELS };
 
 /** Higher is more severe: CRITICAL 5 ... NEGLIGIBLE 1, UNKNOWN 0. */
 export function severityRank(level: SeverityLevel): number {

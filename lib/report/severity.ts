@@ -1,14 +1,7 @@
-import type { SeverityLevel } from "../matching/finding.js";
+import { SEVERITY_LEVELS, type SeverityLevel } from "../matching/finding.js";
 
 /** Most severe first: every writer lists and counts in this order. */
-export const SEVERITY_ORDER: readonly SeverityLevel[] = [
-  "CRITICAL",
-  "HIGH",
-  "MEDIUM",
-  "LOW",
-  "NEGLIGIBLE",
-  "UNKNOWN",
-];
+export const SEVERITY_ORDER = SEVERITY_LEVELS;
 
 /** Negative when `a` is more severe than `b`, for Array.prototype.sort. */
 export function compareSeverity(a: SeverityLevel, b: SeverityLevel): number {

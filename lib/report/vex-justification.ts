@@ -1,11 +1,6 @@
-/** The OpenVEX (v0.2.0) status justifications. */
-export const VEX_JUSTIFICATIONS = [
-  "component_not_present",
-  "vulnerable_code_not_present",
-  "vulnerable_code_not_in_execute_path",
-  "vulnerable_code_cannot_be_controlled_by_adversary",
-  "inline_mitigations_already_exist",
-] as const;
+import { VEX_JUSTIFICATIONS } from "../policy/openvex.js";
+
+export { VEX_JUSTIFICATIONS };
 
 export type VexJustification = (typeof VEX_JUSTIFICATIONS)[number];
 
