@@ -3,6 +3,7 @@ import { benchLanguageScan } from "./language-scan.bench.js";
 import { benchMatching } from "./matching.bench.js";
 import { benchPipeline } from "./pipeline.bench.js";
 import { benchPkgdbParse } from "./pkgdb-parse.bench.js";
+import { benchRescan } from "./rescan.bench.js";
 import { benchSecrets } from "./secrets.bench.js";
 import { benchVulnDb } from "./vulndb.bench.js";
 
@@ -16,6 +17,7 @@ const benches: Record<string, () => Promise<void>> = {
   matching: benchMatching,
   pipeline: benchPipeline,
   secrets: benchSecrets,
+  rescan: benchRescan,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -7,6 +7,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { VulnerabilityFinding } from "../matching/finding.js";
+import { packageIndexKeys, type ScanInventory } from "../rescan/package-index-keys.js";
 import type { FindingsStore, ScanSummary } from "../stores/findings-store.js";
 import { imageKey as imageKeyOf, type ScanJob } from "../stores/scan-job.js";
 import { type BatchWriteOptions, batchWriteAll } from "./dynamo-batch-write.js";
@@ -21,6 +22,8 @@ import {
   recordFromItem,
   resolvedFindingItem,
 } from "./dynamo-finding-item.js";
+import { DynamoImageActivity, type ImageActivityOptions } from "./dynamo-image-activity.js";
+import { DynamoPackageIndex } from "./dynamo-package-index.js";
 import { buildUpdate } from "./dynamo-update.js";
 import {
   accountPk,
@@ -43,6 +46,7 @@ export interface DynamoFindingsStoreOptions {
   /** Clock for claim expiry; tests pin it. */
   now?: () => Date;
   batchWrite?: BatchWriteOptions;
+  activity?: ImageActivityOptions;
 }
 
 /** Image META attributes the dashboard lists read. */
@@ -88,6 +92,10 @@ const OPEN_COUNT_PREFIX = "open_";
 export class DynamoFindingsStore implements FindingsStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly now: () => Date;
+  /** Which images hold a package: what a DB update's rescan starts from. */
+  readonly packageIndex: DynamoPackageIndex;
+  /** Which images were pushed or pulled lately: what the scheduled full re-match reads. */
+  readonly activity: DynamoImageActivity;
 
   constructor(
     client: DynamoDBDocumentClient | DynamoDBClient,
@@ -99,6 +107,8 @@ export class DynamoFindingsStore implements FindingsStore {
         ? client
         : DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
     this.now = options.now ?? (() => new Date());
+    this.packageIndex = new DynamoPackageIndex(this.doc, tableName, options.batchWrite);
+    this.activity = new DynamoImageActivity(this.doc, tableName, options.activity);
   }
 
   async claimScan(imageKey: string, scanIdentity: string, ttlSeconds: number): Promise<boolean> {
@@ -131,6 +141,7 @@ export class DynamoFindingsStore implements FindingsStore {
     job: ScanJob,
     summary: ScanSummary,
     findings: readonly VulnerabilityFinding[],
+    inventory?: ScanInventory,
   ): Promise<void> {
     const key = summary.imageKey || imageKeyOf(job);
     const image: ImageRef = {
@@ -157,6 +168,10 @@ export class DynamoFindingsStore implements FindingsStore {
       .filter((item) => item.status === "open" && !current.has(item.SK))
       .map((item) => resolvedFindingItem(item, at));
     await this.writeItems([...current.values(), ...resolved]);
+    // Before the Scan item: a crash here leaves no scan, so the redelivered job indexes again.
+    if (inventory) await this.packageIndex.index(key, packageIndexKeys(inventory));
+    // A rescan is our own doing, not a sign that anyone still uses the image.
+    if (job.reason !== "rescan") await this.activity.record(key, job.eventTime || at);
 
     await this.doc.send(
       new PutCommand({
@@ -227,6 +242,7 @@ export class DynamoFindingsStore implements FindingsStore {
     }
     const open = (await this.findingItems(imageKey)).filter((item) => item.status === "open");
     await this.writeItems(open.map((item) => resolvedFindingItem(item, at)));
+    await this.packageIndex.remove(imageKey);
     const delta = new Map([...severityCounts(open)].map(([level, n]) => [level, -n]));
     const account = String(old?.account ?? "");
     const repository = String(old?.repository ?? "");

@@ -9,6 +9,12 @@
  *            identity is stable across scans of the same digest; status open | resolved
  * - Claim    `IMAGE#<imageKey>` / `CLAIM#<scanIdentity>` expires by TTL (`expiresAt`)
  * - Counts   `ACCOUNT#<account>` / `SUMMARY` and `REPO#<repository>#SUMMARY`, updated with ADD
+ * - Package index `PKG#<ecosystem>#<name>` / `<imageKey>`: which images hold a package, by the key
+ *            advisories use (OSV ecosystem; OS packages also by source name), for rescans
+ * - Package list  `IMAGE#<imageKey>` / `PKGS#<n>`: the image's package index keys in chunks, so a
+ *            delete can remove its index items without reading the SBOM
+ * - Activity `ACTIVE#<yyyy-mm-dd>` / `<imageKey>`: the image was pushed or pulled that day; expires
+ *            by TTL. The scheduled full re-match reads one partition per day of its window
  *
  * Indexes:
  * - GSI1 by account → repository / time (Image items): `ACCOUNT#<account>` / `REPO#<repo>#<pushedAt>`
@@ -52,6 +58,9 @@ export const ITEM_TYPES = {
   claim: "claim",
   accountSummary: "account-summary",
   repositorySummary: "repository-summary",
+  packageIndex: "package-index",
+  packageList: "package-list",
+  activity: "image-activity",
 } as const;
 
 export const META_SK = "META";
@@ -59,6 +68,9 @@ export const SCAN_PREFIX = "SCAN#";
 export const FINDING_PREFIX = "FINDING#";
 export const CLAIM_PREFIX = "CLAIM#";
 export const SUMMARY_SK = "SUMMARY";
+export const PACKAGE_INDEX_PREFIX = "PKG#";
+export const PACKAGE_LIST_PREFIX = "PKGS#";
+export const ACTIVITY_PREFIX = "ACTIVE#";
 
 /** DynamoDB caps sort keys at 1,024 bytes; long package paths are hashed to stay under it. */
 const MAX_SORT_KEY_BYTES = 1024;
@@ -68,6 +80,13 @@ export const scanSk = (scannedAt: string): string => `${SCAN_PREFIX}${scannedAt}
 export const claimSk = (scanIdentity: string): string => `${CLAIM_PREFIX}${scanIdentity}`;
 export const accountPk = (account: string): string => `ACCOUNT#${account}`;
 export const repositorySummarySk = (repository: string): string => `REPO#${repository}#${SUMMARY_SK}`;
+export const packageIndexPk = (ecosystem: string, name: string): string =>
+  `${PACKAGE_INDEX_PREFIX}${ecosystem}#${name}`;
+/** Zero-padded so the chunks sort in order. */
+export const packageListSk = (chunk: number): string =>
+  `${PACKAGE_LIST_PREFIX}${String(chunk).padStart(4, "0")}`;
+/** `day` is the UTC date, yyyy-mm-dd. */
+export const activityPk = (day: string): string => `${ACTIVITY_PREFIX}${day}`;
 
 export interface FindingIdentity {
   vulnerabilityId: string;

@@ -163,7 +163,8 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
     reportKey,
     sbomKey,
   };
-  await store.putScan(job, summary, findings);
+  const inventory = { packages: report.packages, ...(report.os ? { os: report.os } : {}) };
+  await store.putScan(job, summary, findings, inventory);
   logger.info("scan stored", { imageKey: key, packages: summary.packages, findings: findings.length });
   if (!deps.publisher) return { status: "scanned", imageKey: key, summary };
   const notification = await publish(deps.publisher, job, summary, findings, logger);

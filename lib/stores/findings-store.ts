@@ -1,4 +1,5 @@
 import type { VulnerabilityFinding } from "../matching/finding.js";
+import type { ScanInventory } from "../rescan/package-index-keys.js";
 import type { ScanJob } from "./scan-job.js";
 
 export interface ScanSummary {
@@ -31,9 +32,18 @@ export interface FindingsStore {
    * worker already did (duplicate or replayed events): the caller skips the scan.
    */
   claimScan(imageKey: string, scanIdentity: string, ttlSeconds: number): Promise<boolean>;
-  /** Records a finished scan: the Image item, a Scan item, and the image's Finding items. */
-  putScan(job: ScanJob, summary: ScanSummary, findings: readonly VulnerabilityFinding[]): Promise<void>;
-  /** Marks an image deleted and closes its open findings. */
+  /**
+   * Records a finished scan: the Image item, a Scan item, and the image's Finding items. With the
+   * scan's inventory, also indexes the image by package so a DB update finds it (rescans, whose
+   * inventory is the stored one, pass none).
+   */
+  putScan(
+    job: ScanJob,
+    summary: ScanSummary,
+    findings: readonly VulnerabilityFinding[],
+    inventory?: ScanInventory,
+  ): Promise<void>;
+  /** Marks an image deleted, closes its open findings and drops it from the package index. */
   markDeleted(imageKey: string, at: string): Promise<void>;
   latestScan(imageKey: string): Promise<ScanSummary | undefined>;
   findings(imageKey: string): Promise<VulnerabilityFinding[]>;
