@@ -20,6 +20,12 @@ export interface PortcullisConfig {
   readonly alarmEmail?: string;
   /** Per-repository policies (validated JSON) from the YAML file `portcullis:policyFile` names. */
   readonly repositoryPolicies?: string;
+  /** Hours between vulnerability DB updates; absent means the default (6). */
+  readonly dbUpdateRateHours?: number;
+  /** Feed mirror base URLs for the DB update, tried before the publishers' own locations. */
+  readonly feedMirrors?: readonly string[];
+  /** Download feeds from the mirrors only (no internet egress to the publishers). */
+  readonly feedMirrorsOnly?: boolean;
 }
 
 /** Lambda environment variables share 4 KiB; a bigger policy belongs in a parameter store. */
@@ -58,6 +64,32 @@ export function readConfig(node: Node, env: Source = process.env): PortcullisCon
     dbBucketNamePrefix: get("dbBucketNamePrefix", "PORTCULLIS_DB_BUCKET_NAME_PREFIX"),
     alarmEmail: get("alarmEmail", "PORTCULLIS_ALARM_EMAIL"),
     repositoryPolicies: readPolicyFile(get("policyFile", "PORTCULLIS_POLICY_FILE")),
+    ...dbUpdateSettings(get),
+  };
+}
+
+function dbUpdateSettings(
+  get: (key: string, envKey: string) => string | undefined,
+): Pick<PortcullisConfig, "dbUpdateRateHours" | "feedMirrors" | "feedMirrorsOnly"> {
+  const rate = get("dbUpdateRateHours", "PORTCULLIS_DB_UPDATE_RATE_HOURS");
+  const hours = rate === undefined ? undefined : Number(rate);
+  if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= 168)) {
+    throw new Error(`portcullis:dbUpdateRateHours: "${rate}" is not a whole number of hours from 1 to 168`);
+  }
+  const mirrors = (get("feedMirrors", "PORTCULLIS_FEED_MIRRORS") ?? "")
+    .split(/[\s,]+/)
+    .filter((url) => url !== "");
+  for (const url of mirrors) {
+    if (!/^https?:\/\//.test(url)) throw new Error(`portcullis:feedMirrors: "${url}" is not an http(s) URL`);
+  }
+  const mirrorsOnly = get("feedMirrorsOnly", "PORTCULLIS_FEED_MIRRORS_ONLY") === "true";
+  if (mirrorsOnly && mirrors.length === 0) {
+    throw new Error("portcullis:feedMirrorsOnly needs portcullis:feedMirrors");
+  }
+  return {
+    ...(hours !== undefined ? { dbUpdateRateHours: hours } : {}),
+    ...(mirrors.length > 0 ? { feedMirrors: mirrors } : {}),
+    ...(mirrorsOnly ? { feedMirrorsOnly: true } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import type { Construct } from "constructs";
 import { type PortcullisConfig, pullRoleName } from "../config.js";
+import { DbUpdateFunction } from "../constructs/db-update-function.js";
 import { PortcullisFunction } from "../constructs/portcullis-function.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
@@ -34,6 +35,7 @@ export class StatelessStack extends Stack {
   readonly bus: EventBus;
   readonly intake: PortcullisFunction;
   readonly worker: PortcullisFunction;
+  readonly dbUpdate: DbUpdateFunction;
   readonly scanTopic: Topic;
   readonly alarmTopic: Topic;
 
@@ -151,6 +153,17 @@ export class StatelessStack extends Stack {
       }),
     );
     this.grantWorker(config, stateful);
+
+    this.dbUpdate = new DbUpdateFunction(this, "DbUpdate", {
+      dbBucket: stateful.dbBucket,
+      dataKey: stateful.key,
+      currentKey: VULN_DB_KEY,
+      bus: this.bus,
+      alarmTopic: this.alarmTopic,
+      ...(config.dbUpdateRateHours !== undefined ? { rate: Duration.hours(config.dbUpdateRateHours) } : {}),
+      ...(config.feedMirrors ? { mirrors: config.feedMirrors } : {}),
+      ...(config.feedMirrorsOnly ? { mirrorsOnly: true } : {}),
+    });
 
     this.addAlarms();
   }

@@ -45,6 +45,23 @@ describe("readConfig", () => {
     expect(() => readConfig(app.node, {})).toThrow(/12-digit/);
   });
 
+  it("reads the DB update rate and feed mirrors, and rejects bad ones", () => {
+    const config = readConfig(new App().node, {
+      PORTCULLIS_DB_UPDATE_RATE_HOURS: "12",
+      PORTCULLIS_FEED_MIRRORS: "https://mirror.example/feeds, http://10.0.0.5/feeds",
+      PORTCULLIS_FEED_MIRRORS_ONLY: "true",
+    });
+    expect(config).toMatchObject({
+      dbUpdateRateHours: 12,
+      feedMirrors: ["https://mirror.example/feeds", "http://10.0.0.5/feeds"],
+      feedMirrorsOnly: true,
+    });
+    expect(readConfig(new App().node, {}).dbUpdateRateHours).toBeUndefined();
+    expect(() => readConfig(new App().node, { PORTCULLIS_DB_UPDATE_RATE_HOURS: "0.5" })).toThrow(/hours/);
+    expect(() => readConfig(new App().node, { PORTCULLIS_FEED_MIRRORS: "ftp://x" })).toThrow(/http/);
+    expect(() => readConfig(new App().node, { PORTCULLIS_FEED_MIRRORS_ONLY: "true" })).toThrow(/feedMirrors/);
+  });
+
   it("substitutes the account id into the pull role name template", () => {
     const config = readConfig(new App().node, { PORTCULLIS_PULL_ROLE_NAME_TEMPLATE: "pull-{account}" });
     expect(pullRoleName(config, "111111111111")).toBe("pull-111111111111");

@@ -89,3 +89,13 @@ describe("cdk-nag AwsSolutions", () => {
     );
   });
 });
+
+describe("cdk-nag for db-update", () => {
+  it("suppresses the db-update role's wildcards only for keys under db/ in the DB bucket", () => {
+    const reasons = suppressions().filter((s) => s.logicalId.startsWith("DbUpdateHandlerRole"));
+    const iam5 = reasons.filter((s) => s.id === "AwsSolutions-IAM5");
+    const patterns = iam5.flatMap((s) => s.applies_to ?? []).map((a) => JSON.stringify(a));
+    expect(patterns.some((p) => p.includes("VulnDbBucket") && p.includes("db"))).toBe(true);
+    expect(patterns.some((p) => p.includes("ReportBucket"))).toBe(false);
+  });
+});

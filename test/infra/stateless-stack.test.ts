@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { StatelessStack } from "../../infra/stacks/stateless-stack.js";
 import {
   actionsOf,
+  FEED_MIRROR,
   logicalId,
   MEMBER_ACCOUNTS,
   ORG_ID,
@@ -105,8 +106,8 @@ describe("events", () => {
 });
 
 describe("functions", () => {
-  it("runs both handlers on nodejs22.x, arm64, with active tracing and Powertools settings", () => {
-    for (const fn of [stack.intake.fn, stack.worker.fn]) {
+  it("runs every handler on nodejs22.x, arm64, with active tracing and Powertools settings", () => {
+    for (const fn of [stack.intake.fn, stack.worker.fn, stack.dbUpdate.function.fn]) {
       const resource = template.findResources("AWS::Lambda::Function")[logicalId(fn)];
       expect(resource?.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -133,7 +134,7 @@ describe("functions", () => {
   });
 
   it("attaches no AWS managed policies to the function roles", () => {
-    for (const role of [stack.intake.role, stack.worker.role]) {
+    for (const role of [stack.intake.role, stack.worker.role, stack.dbUpdate.function.role]) {
       const resource = template.findResources("AWS::IAM::Role")[logicalId(role)];
       expect(resource?.Properties.ManagedPolicyArns).toBeUndefined();
     }
@@ -284,17 +285,71 @@ describe("notifications and alarms", () => {
     });
   });
 
-  it("watches the DLQ and both functions' errors", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 4);
+  it("watches the DLQ and every function's errors", () => {
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 5);
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateNumberOfMessagesVisible",
       Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [logicalId(stack.scanDlq), "QueueName"] } }],
     });
-    for (const fn of [stack.worker.fn, stack.intake.fn]) {
+    for (const fn of [stack.worker.fn, stack.intake.fn, stack.dbUpdate.function.fn]) {
       template.hasResourceProperties("AWS::CloudWatch::Alarm", {
         MetricName: "Errors",
         Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(fn) } }],
       });
     }
+  });
+});
+
+describe("db-update", () => {
+  const fn = () => template.findResources("AWS::Lambda::Function")[logicalId(stack.dbUpdate.function.fn)];
+  const statements = (): Statement[] => roleStatements(template, stack.dbUpdate.function.role);
+  const dbBucketArn = { "Fn::ImportValue": expect.stringMatching(/VulnDbBucket/) };
+
+  it("runs on the configured schedule (12 hours here; 6 by default)", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(12 hours)",
+      State: "ENABLED",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.dbUpdate.function.fn), "Arn"] } })],
+    });
+  });
+
+  it("publishes to the key the workers read and passes the mirrors", () => {
+    const variables = fn()?.Properties.Environment.Variables;
+    const worker = template.findResources("AWS::Lambda::Function")[logicalId(stack.worker.fn)];
+    expect(variables.DB_KEY).toBe("db/portcullis.db");
+    expect(variables.DB_KEY).toBe(worker?.Properties.Environment.Variables.DB_KEY);
+    expect(variables.DB_BUCKET).toEqual(worker?.Properties.Environment.Variables.DB_BUCKET);
+    expect(variables.EVENT_BUS_NAME).toEqual(worker?.Properties.Environment.Variables.EVENT_BUS_NAME);
+    expect(variables.FEED_MIRRORS).toBe(FEED_MIRROR);
+    expect(variables.FEED_MIRRORS_ONLY).toBeUndefined();
+    expect(fn()?.Properties).toMatchObject({ Timeout: 900, EphemeralStorage: { Size: 8192 } });
+  });
+
+  it("may read and write under db/, delete only old versions, list the bucket and put events", () => {
+    const s3 = statements().filter((statement) => actionsOf(statement).some((a) => a.startsWith("s3:")));
+    expect(s3.map((statement) => [statement.Sid, actionsOf(statement)])).toEqual([
+      ["ReadWriteVulnDb", ["s3:GetObject", "s3:PutObject"]],
+      ["PruneVulnDbVersions", ["s3:DeleteObject"]],
+      ["ListVulnDbBucket", ["s3:ListBucket"]],
+    ]);
+    expect(s3[0]?.Resource).toEqual({ "Fn::Join": ["", [dbBucketArn, "/db/*"]] });
+    expect(s3[1]?.Resource).toEqual({ "Fn::Join": ["", [dbBucketArn, "/db/versions/*"]] });
+    expect(s3[2]?.Resource).toEqual(dbBucketArn);
+    const actions = new Set(statements().flatMap(actionsOf));
+    expect(actions).toContain("events:PutEvents");
+    expect(actions).toContain("kms:GenerateDataKey");
+    for (const action of actions) expect(action).toMatch(/^(s3|kms|events|logs|xray):/);
+  });
+
+  it("alarms on failed updates and does not retry a failed run", () => {
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "Errors",
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: logicalId(stack.dbUpdate.function.fn) } }],
+      AlarmActions: [{ Ref: logicalId(stack.alarmTopic) }],
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: logicalId(stack.dbUpdate.function.fn) },
+      MaximumRetryAttempts: 0,
+    });
   });
 });

@@ -7,6 +7,7 @@ import { readConfig } from "../../infra/config.js";
 
 export const MEMBER_ACCOUNTS = ["111111111111", "222222222222"];
 export const ORG_ID = "o-abc123def4";
+export const FEED_MIRROR = "https://feeds.mirror.example/portcullis";
 
 export interface SynthesizedApp extends PortcullisStacks {
   readonly app: App;
@@ -27,6 +28,8 @@ export function synthApp(): SynthesizedApp {
       "portcullis:organizationId": ORG_ID,
       "portcullis:dbBucketNamePrefix": "portcullis-db",
       "portcullis:alarmEmail": "ops@example.com",
+      "portcullis:dbUpdateRateHours": "12",
+      "portcullis:feedMirrors": FEED_MIRROR,
       "portcullis:policyFile": fileURLToPath(
         new URL("../fixtures/policy/server-policies.yaml", import.meta.url),
       ),

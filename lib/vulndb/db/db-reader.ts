@@ -70,6 +70,17 @@ export async function openDatabaseFile(path: string, options: OpenOptions = {}):
 }
 
 /**
+ * Every advisory in the DB (withdrawn included), each decoded once, in file order. For the updater
+ * (diffing two builds), not for lookups: it reads every index page of the ids table and every block.
+ */
+export async function* scanAdvisories(source: RangeSource): AsyncGenerator<Advisory> {
+  // A small cache suffices: records are visited in block order, so each block is read once.
+  const db = new RangeVulnDb(source, { blockCacheSize: 4, pageCacheSize: 4 });
+  await db.open();
+  yield* db.scan();
+}
+
+/**
  * The full-file check (sha256 of everything after the header), for the updater after a download:
  * it reads the whole file, which lookups never do.
  */
@@ -187,6 +198,15 @@ class RangeVulnDb implements VulnDb {
 
   async close(): Promise<void> {
     await this.source.close?.();
+  }
+
+  async *scan(): AsyncGenerator<Advisory> {
+    const refs: RecordRef[] = [];
+    for (let page = 0; page < this.directory.ids.length; page++) {
+      for (const [, value] of await this.page("ids", page)) refs.push(...decodeRefs(value, "id index"));
+    }
+    refs.sort((a, b) => a.blockOffset - b.blockOffset || a.start - b.start);
+    for (const ref of refs) yield* await this.records([ref]);
   }
 
   /** Binary search of the in-memory directory, then of the one page that may hold the key. */
