@@ -44,7 +44,7 @@ export function sign(n: number): number {
  * Memoises a pure parser. Matching compares the same few versions over and over; a bounded Map
  * (cleared when full) keeps that cheap without unbounded growth.
  */
-export function memoize<T>(parse: (s: string) => T, max = 8192): (s: string) => T {
+export function memoize<T>(parse: (s: string) => T, max = 65_536): (s: string) => T {
   const cache = new Map<string, T>();
   return (s: string): T => {
     const hit = cache.get(s);

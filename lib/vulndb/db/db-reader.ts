@@ -39,6 +39,8 @@ export interface OpenOptions {
   blockCacheSize?: number;
   /** Decoded index pages kept; the default 512 is ~8 MiB at the default page size. */
   pageCacheSize?: number;
+  /** Decoded advisories kept (default 8192). */
+  recordCacheSize?: number;
 }
 
 /** A decompressed block may not exceed this, whatever the file claims: no decompression bombs. */
@@ -126,6 +128,12 @@ class RangeVulnDb implements VulnDb {
   private directory!: Directory;
   private readonly blocks: Lru<number, Promise<Buffer>>;
   private readonly pages: Lru<number, Promise<Entries>>;
+  /**
+   * Decoded records: re-matching thousands of stored images asks for the same popular packages'
+   * advisories over and over, and JSON.parse of a record costs more than finding it. Callers
+   * share these objects and must not modify them.
+   */
+  private readonly parsed: Lru<string, Advisory>;
 
   constructor(
     private readonly source: RangeSource,
@@ -133,6 +141,7 @@ class RangeVulnDb implements VulnDb {
   ) {
     this.blocks = new Lru(options.blockCacheSize ?? 512);
     this.pages = new Lru(options.pageCacheSize ?? 512);
+    this.parsed = new Lru(options.recordCacheSize ?? 8192);
   }
 
   get size(): number {
@@ -289,7 +298,13 @@ class RangeVulnDb implements VulnDb {
           `vulnerability DB record at ${ref.blockOffset}+${ref.start} runs past its block`,
         );
       }
-      return parseJson<Advisory>(block.subarray(ref.start, ref.start + ref.length), "record");
+      const key = `${ref.blockOffset}:${ref.start}`;
+      let advisory = this.parsed.get(key);
+      if (!advisory) {
+        advisory = parseJson<Advisory>(block.subarray(ref.start, ref.start + ref.length), "record");
+        this.parsed.set(key, advisory);
+      }
+      return advisory;
     });
   }
 }
