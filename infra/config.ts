@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Node } from "constructs";
 import { parse } from "yaml";
+import { type NotificationRule, parseNotificationRules } from "../lib/notify/notification-rules.js";
 import { parseRepositoryPolicies } from "../lib/policy/repository-policy.js";
 
 /** Everything the CDK app reads from context or the environment, gathered in one place. */
@@ -20,6 +21,8 @@ export interface PortcullisConfig {
   readonly alarmEmail?: string;
   /** Per-repository policies (validated JSON) from the YAML file `portcullis:policyFile` names. */
   readonly repositoryPolicies?: string;
+  /** Notification rules from the YAML file `portcullis:notificationRulesFile` names (validated). */
+  readonly notificationRules: readonly NotificationRule[];
   /** Hours between vulnerability DB updates; absent means the default (6). */
   readonly dbUpdateRateHours?: number;
   /** Feed mirror base URLs for the DB update, tried before the publishers' own locations. */
@@ -64,6 +67,9 @@ export function readConfig(node: Node, env: Source = process.env): PortcullisCon
     dbBucketNamePrefix: get("dbBucketNamePrefix", "PORTCULLIS_DB_BUCKET_NAME_PREFIX"),
     alarmEmail: get("alarmEmail", "PORTCULLIS_ALARM_EMAIL"),
     repositoryPolicies: readPolicyFile(get("policyFile", "PORTCULLIS_POLICY_FILE")),
+    notificationRules: readNotificationRules(
+      get("notificationRulesFile", "PORTCULLIS_NOTIFICATION_RULES_FILE"),
+    ),
     ...dbUpdateSettings(get),
   };
 }
@@ -94,6 +100,15 @@ function dbUpdateSettings(
 }
 
 /** Validated at synth time, so a typo fails the deployment instead of every scan. */
+function readNotificationRules(path: string | undefined): NotificationRule[] {
+  if (!path) return [];
+  const rules = parseNotificationRules(parse(readFileSync(path, "utf8")), path);
+  const json = JSON.stringify({ rules });
+  if (json.length > MAX_POLICY_JSON)
+    throw new Error(`${path}: the rules take ${json.length} bytes as JSON, over ${MAX_POLICY_JSON}`);
+  return rules;
+}
+
 function readPolicyFile(path: string | undefined): string | undefined {
   if (!path) return undefined;
   const policies = parseRepositoryPolicies(parse(readFileSync(path, "utf8")), path);

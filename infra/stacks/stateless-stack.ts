@@ -12,6 +12,7 @@ import { NagSuppressions } from "cdk-nag";
 import type { Construct } from "constructs";
 import { type PortcullisConfig, pullRoleName } from "../config.js";
 import { DbUpdateFunction } from "../constructs/db-update-function.js";
+import { NotifierFunction } from "../constructs/notifier-function.js";
 import { PortcullisFunction } from "../constructs/portcullis-function.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
@@ -36,6 +37,7 @@ export class StatelessStack extends Stack {
   readonly intake: PortcullisFunction;
   readonly worker: PortcullisFunction;
   readonly dbUpdate: DbUpdateFunction;
+  readonly notifier: NotifierFunction;
   readonly scanTopic: Topic;
   readonly alarmTopic: Topic;
 
@@ -164,6 +166,15 @@ export class StatelessStack extends Stack {
       ...(config.feedMirrors ? { mirrors: config.feedMirrors } : {}),
       ...(config.feedMirrorsOnly ? { mirrorsOnly: true } : {}),
     });
+
+    this.notifier = new NotifierFunction(this, "Notifier", {
+      bus: this.bus,
+      table: stateful.table,
+      reportBucket: stateful.reportBucket,
+      dataKey: stateful.key,
+      rules: config.notificationRules,
+    });
+    this.suppressTableGrant(this.notifier.function.role);
 
     this.addAlarms();
   }

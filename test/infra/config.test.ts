@@ -25,6 +25,7 @@ describe("readConfig", () => {
       dbBucketNamePrefix: undefined,
       alarmEmail: "a@b.c",
       repositoryPolicies: undefined,
+      notificationRules: [],
     });
   });
 

@@ -30,8 +30,11 @@ const statementsWith = (statements: Statement[], action: string): Statement[] =>
   statements.filter((statement) => actionsOf(statement).includes(action));
 
 describe("queues", () => {
-  it("encrypts both queues and redrives to the DLQ after three receives", () => {
-    template.resourceCountIs("AWS::SQS::Queue", 2);
+  it("encrypts every queue and redrives scan jobs to the DLQ after three receives", () => {
+    // The scan queue and its DLQ, the notifier's event DLQ and its Slack dead letters.
+    template.resourceCountIs("AWS::SQS::Queue", 4);
+    for (const queue of Object.values(template.findResources("AWS::SQS::Queue")))
+      expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     template.hasResourceProperties("AWS::SQS::Queue", {
       SqsManagedSseEnabled: true,
       VisibilityTimeout: 1800,
@@ -351,5 +354,49 @@ describe("db-update", () => {
       FunctionName: { Ref: logicalId(stack.dbUpdate.function.fn) },
       MaximumRetryAttempts: 0,
     });
+  });
+});
+
+describe("notifier", () => {
+  const fn = () => template.findResources("AWS::Lambda::Function")[logicalId(stack.notifier.function.fn)];
+  const statements = (): Statement[] => roleStatements(template, stack.notifier.function.role);
+
+  it("receives scan and rescan results from the portcullis bus, with retries and a dead-letter queue", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventBusName: { Ref: logicalId(stack.bus) },
+      EventPattern: {
+        source: ["portcullis"],
+        "detail-type": ["Portcullis Scan Completed", "Portcullis Image Rescanned"],
+      },
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [logicalId(stack.notifier.function.fn), "Arn"] },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 21600 },
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": [logicalId(stack.notifier.eventDlq), "Arn"] } },
+        }),
+      ],
+    });
+  });
+
+  it("gets the validated rules and where to keep undeliverable Slack messages", () => {
+    const variables = fn()?.Properties.Environment.Variables;
+    const rules = JSON.parse(variables.NOTIFICATION_RULES).rules;
+    expect(rules.map((r: { name: string }) => r.name)).toEqual(["payments critical", "fleet digest"]);
+    expect(rules[1].destination.digest).toBe("60m");
+    expect(variables.DEAD_LETTER_QUEUE_URL).toEqual({ Ref: logicalId(stack.notifier.slackDeadLetters) });
+  });
+
+  it("may publish only to the rules' topics and read only the rules' webhook secrets", () => {
+    const publish = statementsWith(statements(), "sns:Publish");
+    expect(publish.map((s) => s.Resource)).toEqual(["arn:aws:sns:eu-west-1:123456789012:payments-security"]);
+    const secrets = statementsWith(statements(), "secretsmanager:GetSecretValue");
+    expect(JSON.stringify(secrets.map((s) => s.Resource))).toContain(
+      ":secret:portcullis/slack-webhook-??????",
+    );
+    const actions = new Set(statements().flatMap(actionsOf));
+    for (const action of actions)
+      expect(action).toMatch(
+        /^(s3:GetObject|dynamodb:|kms:|sqs:|sns:Publish|secretsmanager:GetSecretValue|logs:|xray:)/,
+      );
   });
 });

@@ -33,6 +33,9 @@ export function synthApp(): SynthesizedApp {
       "portcullis:policyFile": fileURLToPath(
         new URL("../fixtures/policy/server-policies.yaml", import.meta.url),
       ),
+      "portcullis:notificationRulesFile": fileURLToPath(
+        new URL("../fixtures/policy/notification-rules.yaml", import.meta.url),
+      ),
     },
   });
   const stacks = buildPortcullisApp(app, readConfig(app.node, {}));
