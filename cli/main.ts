@@ -10,6 +10,7 @@ import { runSbom, SBOM_FORMATS } from "./commands/sbom.js";
 import { OUTPUT_FORMATS, runScan, SCANNERS, type Scanner, UsageError } from "./commands/scan.js";
 import { runServe } from "./commands/serve.js";
 import { runSubmit } from "./commands/submit.js";
+import { runWatch, WATCH_FORMATS } from "./commands/watch.js";
 
 /** Exit codes: 0 pass, 1 policy failed, 2 error. */
 const EXIT_ERROR = 2;
@@ -141,6 +142,24 @@ program
   .option("--policy <file>", "server configuration (YAML or JSON) with per-repository policies")
   .action(runServe);
 
+program
+  .command("watch")
+  .description(
+    "rebuild the DB when source files change, re-match the images `serve` stored, announce new and resolved findings",
+  )
+  .requiredOption(
+    "--source <path>",
+    "a file or directory to import, as for db build (repeatable)",
+    collect,
+    [],
+  )
+  .option("--data-dir <dir>", "the data dir of `portcullis serve` (stop serve first); the DB is kept in it")
+  .option("--interval <seconds>", "seconds between checks", parseInterval, 300)
+  .option("--once", "check once and exit (for cron and tests)")
+  .option("--webhook <url>", "POST each changed image as JSON to this URL")
+  .addOption(new Option("-f, --format <format>", "output format").choices(WATCH_FORMATS).default("text"))
+  .action(runWatch);
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -149,6 +168,13 @@ function parsePositiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64)
     throw new InvalidArgumentError("expected a whole number from 1 to 64");
+  return n;
+}
+
+function parseInterval(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 86_400)
+    throw new InvalidArgumentError("expected whole seconds from 1 to 86400");
   return n;
 }
 
