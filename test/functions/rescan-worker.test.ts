@@ -1,0 +1,116 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHandler } from "../../functions/rescan-worker.js";
+import { DynamoFindingsStore } from "../../lib/aws/dynamo-findings-store.js";
+import { S3BlobStore } from "../../lib/aws/s3-blob-store.js";
+import { silentLogger } from "../../lib/logger.js";
+import { changeFromRescanDetail, IMAGE_RESCANNED_DETAIL_TYPE } from "../../lib/notify/notification-source.js";
+import type { ScanCompletedEntry } from "../../lib/notify/scan-completed.js";
+import { rematchMessages } from "../../lib/rescan/rematch-message.js";
+import { imageKey } from "../../lib/stores/scan-job.js";
+import { buildFromSources } from "../../lib/vulndb/build-from-sources.js";
+import { openDatabaseFile, type VulnDb } from "../../lib/vulndb/db/db-reader.js";
+import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
+import { ecrJob, pkg, storeScan } from "../rescan/store-scan.js";
+
+/** The re-match fan-out's consumer: SQS messages → re-matched stored SBOMs → Image Rescanned events. */
+const fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
+let emulators: AwsEmulators;
+let work: string;
+const dbs: VulnDb[] = [];
+
+async function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
+  const out = join(work, `${name}.db`);
+  await buildFromSources(
+    files.map((f) => ({ path: join(fixtures, f) })),
+    out,
+    { builtAt: new Date(builtAt) },
+  );
+  const db = await openDatabaseFile(out);
+  dbs.push(db);
+  return db;
+}
+
+beforeAll(async () => {
+  emulators = await startAwsEmulators();
+  work = await mkdtemp(join(tmpdir(), "portcullis-rescan-worker-"));
+});
+afterAll(async () => {
+  for (const db of dbs) await db.close();
+  await emulators?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+function sqsEvent(bodies: string[]): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `m-${i}`,
+      receiptHandle: "r",
+      body,
+      attributes: {} as SQSEvent["Records"][number]["attributes"],
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:eu-west-1:111122223333:portcullis-rematch",
+      awsRegion: "eu-west-1",
+    })),
+  };
+}
+
+describe("rescan worker function", () => {
+  it("re-matches the images of a message and announces the one whose findings changed", async () => {
+    const v1 = await buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+    const v2 = await buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
+    const client = emulators.dynamoClient();
+    await createTable(client, "rescan-worker");
+    const store = new DynamoFindingsStore(client, "rescan-worker");
+    const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+    const debian = { family: "debian", release: "12", versionId: "12" };
+    const api = ecrJob("team/api", "c", "2026-01-15T00:00:00.000Z");
+    const web = ecrJob("team/web", "d", "2026-01-15T00:00:00.000Z");
+    await storeScan(
+      { store, blobs, db: v1 },
+      api,
+      { os: debian, packages: [pkg("deb", "openssl", "3.0.11-1~deb12u1", "openssl")] },
+      new Date("2026-01-15T00:00:00Z"),
+    );
+    await storeScan(
+      { store, blobs, db: v1 },
+      web,
+      { os: debian, packages: [pkg("deb", "zlib1g", "1:1.2.13.dfsg-1", "zlib")] },
+      new Date("2026-01-15T00:00:00Z"),
+    );
+
+    const events: ScanCompletedEntry[] = [];
+    const handler = createHandler({
+      store,
+      blobs,
+      vulnDb: v2,
+      events: { putEvent: async (entry) => void events.push(entry) },
+      reportBucket: "portcullis-test",
+      logger: silentLogger,
+      now: () => new Date("2026-02-10T01:00:00Z"),
+    });
+    const [message] = rematchMessages([imageKey(api), imageKey(web)], {
+      reason: "db-update",
+      plannedAt: new Date("2026-02-10T00:30:00Z"),
+    });
+    const response = await handler(sqsEvent([JSON.stringify(message), "not json"]));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: "m-1" }]);
+
+    expect(events).toHaveLength(1);
+    expect(events[0]?.DetailType).toBe(IMAGE_RESCANNED_DETAIL_TYPE);
+    const change = changeFromRescanDetail(JSON.parse(events[0]?.Detail ?? "{}"));
+    expect(change.image.repository).toBe("team/api");
+    expect(change.newFindings.map((f) => `${f.package.name} ${f.id}`)).toEqual(["openssl CVE-2099-0002"]);
+    expect(change.reportUri).toMatch(/^s3:\/\/portcullis-test\/reports\//);
+
+    // Redelivered: nothing is re-matched twice, nothing announced twice.
+    await handler(sqsEvent([JSON.stringify(message)]));
+    expect(events).toHaveLength(1);
+  });
+});
