@@ -1,11 +1,18 @@
 import { createHash } from "node:crypto";
 import type { SeverityLevel, VulnerabilityFinding } from "../matching/finding.js";
+import type { Suppression } from "../policy/types.js";
 import { FINDING_PREFIX, findingSk, gsi3, gsi4, ITEM_TYPES, imagePk, packageLabel } from "./table-design.js";
 
 /** Caps keep a Finding item around 1-2 KB: lists need these fields, the full report lives in S3. */
 export const FINDING_ITEM_CAPS = { aliases: 20, advisories: 10, fixedVersions: 10, summaryChars: 300 };
 
-export type FindingState = "open" | "resolved";
+export type FindingState = "open" | "suppressed" | "resolved";
+
+/**
+ * What closed a finding: a later scan of the image no longer reported it, the image was deleted,
+ * or a newer digest pushed under the same tag no longer has it.
+ */
+export type ResolvedBy = "scan" | "deleted" | "superseded";
 
 /** Where a finding stands over time, on top of what the scan reported. */
 export interface FindingRecord {
@@ -14,6 +21,11 @@ export interface FindingRecord {
   firstSeen: string;
   lastSeen: string;
   resolvedAt?: string;
+  resolvedBy?: ResolvedBy;
+  /** The digest that replaced this image under its tag, when resolvedBy is "superseded". */
+  supersededBy?: string;
+  /** Why the policy hides it, while status is "suppressed". */
+  suppression?: Suppression;
 }
 
 /** The stored shape; PK4/SK4 exist only while the finding is open (GSI4 is sparse). */
@@ -39,6 +51,9 @@ export interface FindingItem {
   firstSeen: string;
   lastSeen: string;
   resolvedAt?: string;
+  resolvedBy?: ResolvedBy;
+  supersededBy?: string;
+  suppression?: Suppression;
   PK3: string;
   SK3: string;
   PK4?: string;
@@ -106,10 +121,37 @@ export function openFindingItem(
   return item;
 }
 
+/**
+ * A finding the policy suppressed: out of GSI4 and the open counts, still in GSI3 so a search by
+ * vulnerability shows it with the reason.
+ */
+export function suppressedFindingItem(
+  image: ImageRef,
+  finding: VulnerabilityFinding,
+  suppression: Suppression,
+  firstSeen: string,
+  lastSeen: string,
+): FindingItem {
+  const { PK4: _pk4, SK4: _sk4, ...rest } = openFindingItem(image, finding, firstSeen, lastSeen);
+  return { ...rest, status: "suppressed", suppression: withoutUndefined({ ...suppression }) };
+}
+
 /** The same item, resolved: it leaves GSI4 and keeps GSI3 as history. */
-export function resolvedFindingItem(item: FindingItem, at: string): FindingItem {
-  const { PK4: _pk4, SK4: _sk4, ...rest } = item;
-  return { ...rest, status: "resolved", resolvedAt: at };
+export function resolvedFindingItem(
+  item: FindingItem,
+  at: string,
+  by: ResolvedBy = "scan",
+  supersededBy?: string,
+): FindingItem {
+  const { PK4: _pk4, SK4: _sk4, suppression: _suppression, ...rest } = item;
+  const resolved: FindingItem = { ...rest, status: "resolved", resolvedAt: at, resolvedBy: by };
+  if (supersededBy !== undefined) resolved.supersededBy = supersededBy;
+  return resolved;
+}
+
+/** Resolved because a newer digest under the same tag fixed it, not because this image changed. */
+export function isSuperseded(item: FindingItem): boolean {
+  return item.status === "resolved" && item.resolvedBy === "superseded";
 }
 
 export function findingFromItem(item: FindingItem): VulnerabilityFinding {
@@ -138,6 +180,9 @@ export function recordFromItem(item: FindingItem): FindingRecord {
     lastSeen: item.lastSeen,
   };
   if (item.resolvedAt !== undefined) record.resolvedAt = item.resolvedAt;
+  if (item.resolvedBy !== undefined) record.resolvedBy = item.resolvedBy;
+  if (item.supersededBy !== undefined) record.supersededBy = item.supersededBy;
+  if (item.suppression !== undefined) record.suppression = { ...item.suppression };
   return record;
 }
 

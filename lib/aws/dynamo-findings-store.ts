@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -8,7 +9,12 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { VulnerabilityFinding } from "../matching/finding.js";
 import { packageIndexKeys, type ScanInventory } from "../rescan/package-index-keys.js";
-import type { FindingsStore, ScanSummary } from "../stores/findings-store.js";
+import type {
+  FindingsStore,
+  PutScanExtras,
+  ScanSummary,
+  SuppressedVulnerability,
+} from "../stores/findings-store.js";
 import { imageKey as imageKeyOf, type ScanJob } from "../stores/scan-job.js";
 import { type BatchWriteOptions, batchWriteAll } from "./dynamo-batch-write.js";
 import { isConditionalCheckFailed } from "./dynamo-errors.js";
@@ -18,9 +24,11 @@ import {
   findingFromItem,
   findingItemSk,
   type ImageRef,
+  isSuperseded,
   openFindingItem,
   recordFromItem,
   resolvedFindingItem,
+  suppressedFindingItem,
 } from "./dynamo-finding-item.js";
 import { DynamoImageActivity, type ImageActivityOptions } from "./dynamo-image-activity.js";
 import { DynamoPackageIndex } from "./dynamo-package-index.js";
@@ -40,6 +48,8 @@ import {
   SUMMARY_SK,
   scanSk,
   TTL_ATTRIBUTE,
+  tagPk,
+  tagSk,
 } from "./table-design.js";
 
 export interface DynamoFindingsStoreOptions {
@@ -67,6 +77,31 @@ export interface ImageRecord {
   latestScan?: ScanSummary;
   openFindings?: number;
   maxSeverity?: string;
+  /** The digest pushed under this image's tag after it, and when that scan was stored. */
+  supersededBy?: string;
+  supersededAt?: string;
+}
+
+/** The Tag item: where `<repository>:<tag>` points now, and the image it pointed at before. */
+export interface TagItem {
+  PK: string;
+  SK: string;
+  type: typeof ITEM_TYPES.tag;
+  repository: string;
+  tag: string;
+  digest: string;
+  imageKey: string;
+  eventTime: string;
+  previousDigest?: string;
+  previousImageKey?: string;
+}
+
+/** What moving a tag to a scanned digest found. */
+interface TagMove {
+  /** The tag points at this image now (false when a later push already moved it on). */
+  current: boolean;
+  /** The image the tag pointed at before this digest, if another one. */
+  previous?: string;
 }
 
 /** Approximate counts per account or repository (see DynamoFindingsStore). */
@@ -142,6 +177,7 @@ export class DynamoFindingsStore implements FindingsStore {
     summary: ScanSummary,
     findings: readonly VulnerabilityFinding[],
     inventory?: ScanInventory,
+    extras: PutScanExtras = {},
   ): Promise<void> {
     const key = summary.imageKey || imageKeyOf(job);
     const image: ImageRef = {
@@ -156,16 +192,18 @@ export class DynamoFindingsStore implements FindingsStore {
     const stored = Object.fromEntries(
       Object.entries({ ...summary, imageKey: key }).filter(([, v]) => v !== undefined),
     );
+    // First: whether this digest is (again) what its tag points at decides whether findings a
+    // newer digest superseded may reopen. The tag item keeps the digest it replaced, so a
+    // redelivered job still finds the image to supersede.
+    const tag = job.tag ? await this.advanceTag(job, key, at) : undefined;
     const existing = new Map((await this.findingItems(key)).map((item) => [item.SK, item]));
-    const current = new Map<string, FindingItem>();
-    for (const finding of findings) {
-      const sk = findingItemSk(finding);
-      if (current.has(sk)) continue; // BatchWriteItem rejects two writes to one key in a batch
-      const before = existing.get(sk);
-      current.set(sk, openFindingItem(image, finding, before?.firstSeen ?? at, at));
-    }
+    const { items: current, reported } = scanFindingItems(image, at, existing, {
+      open: findings,
+      suppressed: extras.suppressed ?? [],
+      reopenSuperseded: tag?.current === true,
+    });
     const resolved = [...existing.values()]
-      .filter((item) => item.status === "open" && !current.has(item.SK))
+      .filter((item) => item.status !== "resolved" && !reported.has(item.SK))
       .map((item) => resolvedFindingItem(item, at));
     await this.writeItems([...current.values(), ...resolved]);
     // Before the Scan item: a crash here leaves no scan, so the redelivered job indexes again.
@@ -205,13 +243,17 @@ export class DynamoFindingsStore implements FindingsStore {
             status: "active",
             lastScannedAt: at,
             latestScan: stored,
-            openFindings: current.size,
+            openFindings: [...current.values()].filter((item) => item.status === "open").length,
             maxSeverity: summary.maxSeverity,
             ...gsi2(job.digest, key),
           },
           setIfMissing: { firstSeen: at, pushedAt, ...gsi1(job.account, job.repository, pushedAt) },
           add: job.tag ? { tags: new Set([job.tag]) } : {},
-          remove: summary.maxSeverity === undefined ? ["maxSeverity", "deletedAt"] : ["deletedAt"],
+          remove: [
+            "deletedAt",
+            ...(summary.maxSeverity === undefined ? ["maxSeverity"] : []),
+            ...(tag?.current ? ["supersededBy", "supersededAt"] : []),
+          ],
         }),
         ReturnValues: "ALL_OLD",
       }),
@@ -221,6 +263,88 @@ export class DynamoFindingsStore implements FindingsStore {
     for (const [level, n] of severityCounts(existing.values())) delta.set(level, (delta.get(level) ?? 0) - n);
     const newImage = meta.Attributes?.status !== "active";
     await this.addCounts(job.account, job.repository, delta, { images: newImage ? 1 : 0, scans: 1 });
+    // Last: the new image is fully recorded before the old one is told it was replaced.
+    if (tag?.previous && tag.previous !== key) await this.supersede(tag.previous, job, reported, at);
+  }
+
+  /**
+   * Points the job's tag at its digest, unless a later event already moved it on. Optimistic: the
+   * put is conditional on the digest read, and a lost race reads again.
+   */
+  private async advanceTag(job: ScanJob, key: string, at: string): Promise<TagMove> {
+    const tag = job.tag as string;
+    const itemKey = { PK: tagPk(job), SK: tagSk(tag) };
+    const eventTime = job.eventTime || at;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: itemKey, ConsistentRead: true }),
+      );
+      const old = out.Item as TagItem | undefined;
+      // The same digest again (rescan, redelivery, re-push): it still replaced what it replaced.
+      if (old?.digest === job.digest) return { current: true, previous: old.previousImageKey };
+      if (old && old.eventTime > eventTime) return { current: false };
+      const item: TagItem = {
+        ...itemKey,
+        type: ITEM_TYPES.tag,
+        repository: job.repository,
+        tag,
+        digest: job.digest,
+        imageKey: key,
+        eventTime,
+        ...(old ? { previousDigest: old.digest, previousImageKey: old.imageKey } : {}),
+      };
+      try {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ...(old
+              ? {
+                  ConditionExpression: "#digest = :digest",
+                  ExpressionAttributeNames: { "#digest": "digest" },
+                  ExpressionAttributeValues: { ":digest": old.digest },
+                }
+              : { ConditionExpression: "attribute_not_exists(PK)" }),
+          }),
+        );
+        return old ? { current: true, previous: old.imageKey } : { current: true };
+      } catch (err) {
+        if (!isConditionalCheckFailed(err)) throw err;
+      }
+    }
+    // Lost every race: concurrent pushes of this tag own it now.
+    return { current: false };
+  }
+
+  /**
+   * The tag moved from `oldKey` to the job's digest: the old image's findings the new one no
+   * longer reports are resolved as superseded. The ones it still has stay open, since the old
+   * digest may still run somewhere.
+   */
+  private async supersede(oldKey: string, job: ScanJob, reported: ReadonlySet<string>, at: string) {
+    const fixed = (await this.findingItems(oldKey)).filter(
+      (item) => item.status !== "resolved" && !reported.has(item.SK),
+    );
+    await this.writeItems(fixed.map((item) => resolvedFindingItem(item, at, "superseded", job.digest)));
+    const openFixed = fixed.filter((item) => item.status === "open").length;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: imagePk(oldKey), SK: META_SK },
+          ...buildUpdate({
+            set: { supersededBy: job.digest, supersededAt: at },
+            add: { openFindings: -openFixed },
+          }),
+          ConditionExpression: "attribute_exists(PK)",
+        }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return; // never recorded: nothing to supersede or count
+      throw err;
+    }
+    const delta = new Map([...severityCounts(fixed)].map(([level, n]) => [level, -n]));
+    await this.addCounts(job.account, job.repository, delta, { images: 0, scans: 0 });
   }
 
   async markDeleted(imageKey: string, at: string): Promise<void> {
@@ -240,8 +364,8 @@ export class DynamoFindingsStore implements FindingsStore {
       if (isConditionalCheckFailed(err)) return; // never scanned: nothing to close
       throw err;
     }
-    const open = (await this.findingItems(imageKey)).filter((item) => item.status === "open");
-    await this.writeItems(open.map((item) => resolvedFindingItem(item, at)));
+    const open = (await this.findingItems(imageKey)).filter((item) => item.status !== "resolved");
+    await this.writeItems(open.map((item) => resolvedFindingItem(item, at, "deleted")));
     await this.packageIndex.remove(imageKey);
     const delta = new Map([...severityCounts(open)].map(([level, n]) => [level, -n]));
     const account = String(old?.account ?? "");
@@ -268,7 +392,7 @@ export class DynamoFindingsStore implements FindingsStore {
     return items.filter((item) => item.status === "open").map(findingFromItem);
   }
 
-  /** Every finding the image ever had, with open/resolved status and first/last seen. */
+  /** Every finding the image ever had, with open/suppressed/resolved status and first/last seen. */
   async findingRecords(imageKey: string): Promise<FindingRecord[]> {
     return (await this.findingItems(imageKey)).map(recordFromItem);
   }
@@ -306,7 +430,7 @@ export class DynamoFindingsStore implements FindingsStore {
     return items.map(imageFromItem);
   }
 
-  /** GSI3: findings of one vulnerability id across images; resolved ones stay, with their status. */
+  /** GSI3: findings of one vulnerability id across images; suppressed and resolved ones too, with their status. */
   async findingsByVulnerability(
     vulnerabilityId: string,
   ): Promise<Array<FindingRecord & { imageKey: string }>> {
@@ -418,6 +542,45 @@ export class DynamoFindingsStore implements FindingsStore {
       ),
     );
   }
+}
+
+/**
+ * The Finding items a scan writes: reported findings open, suppressed ones suppressed (an open
+ * report of the same identity wins), each keeping the firstSeen it had. `reported` holds every
+ * identity the scan saw, including ones a newer digest superseded that stay resolved.
+ */
+function scanFindingItems(
+  image: ImageRef,
+  at: string,
+  existing: ReadonlyMap<string, FindingItem>,
+  scan: {
+    open: readonly VulnerabilityFinding[];
+    suppressed: readonly SuppressedVulnerability[];
+    reopenSuperseded: boolean;
+  },
+): { items: Map<string, FindingItem>; reported: Set<string> } {
+  const items = new Map<string, FindingItem>();
+  const reported = new Set<string>();
+  /** The firstSeen to write with, or undefined when nothing is to be written for this key. */
+  const firstSeenFor = (sk: string): string | undefined => {
+    reported.add(sk);
+    if (items.has(sk)) return undefined; // BatchWriteItem rejects two writes to one key in a batch
+    const before = existing.get(sk);
+    // A rescan of a replaced image must not undo the supersession; a push back to this digest may.
+    if (before && isSuperseded(before) && !scan.reopenSuperseded) return undefined;
+    return before?.firstSeen ?? at;
+  };
+  for (const finding of scan.open) {
+    const sk = findingItemSk(finding);
+    const firstSeen = firstSeenFor(sk);
+    if (firstSeen) items.set(sk, openFindingItem(image, finding, firstSeen, at));
+  }
+  for (const { finding, suppression } of scan.suppressed) {
+    const sk = findingItemSk(finding);
+    const firstSeen = firstSeenFor(sk);
+    if (firstSeen) items.set(sk, suppressedFindingItem(image, finding, suppression, firstSeen, at));
+  }
+  return { items, reported };
 }
 
 function severityCounts(items: Iterable<FindingItem>): Map<string, number> {

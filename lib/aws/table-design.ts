@@ -6,7 +6,10 @@
  * - Image    `IMAGE#<imageKey>` / `META`            account, repository, digest, tags, status, latest scan
  * - Scan     `IMAGE#<imageKey>` / `SCAN#<scannedAt>` one ScanSummary per finished scan
  * - Finding  `IMAGE#<imageKey>` / `FINDING#<vuln>#<ecosystem>#<name>#<version>#<foundIn>`
- *            identity is stable across scans of the same digest; status open | resolved
+ *            identity is stable across scans of the same digest; status open | suppressed | resolved
+ *            (resolvedBy scan | deleted | superseded; a suppressed one carries its suppression)
+ * - Tag      `TAG#<provider>#<account>#<region>#<repository>` / `<tag>`: the digest the tag points
+ *            at now and the one it replaced, so a new push finds the image it supersedes by key
  * - Claim    `IMAGE#<imageKey>` / `CLAIM#<scanIdentity>` expires by TTL (`expiresAt`)
  * - Counts   `ACCOUNT#<account>` / `SUMMARY` and `REPO#<repository>#SUMMARY`, updated with ADD
  * - Package index `PKG#<ecosystem>#<name>` / `<imageKey>`: which images hold a package, by the key
@@ -61,6 +64,7 @@ export const ITEM_TYPES = {
   packageIndex: "package-index",
   packageList: "package-list",
   activity: "image-activity",
+  tag: "tag",
 } as const;
 
 export const META_SK = "META";
@@ -71,6 +75,7 @@ export const SUMMARY_SK = "SUMMARY";
 export const PACKAGE_INDEX_PREFIX = "PKG#";
 export const PACKAGE_LIST_PREFIX = "PKGS#";
 export const ACTIVITY_PREFIX = "ACTIVE#";
+export const TAG_PREFIX = "TAG#";
 
 /** DynamoDB caps sort keys at 1,024 bytes; long package paths are hashed to stay under it. */
 const MAX_SORT_KEY_BYTES = 1024;
@@ -85,6 +90,13 @@ export const packageIndexPk = (ecosystem: string, name: string): string =>
 /** Zero-padded so the chunks sort in order. */
 export const packageListSk = (chunk: number): string =>
   `${PACKAGE_LIST_PREFIX}${String(chunk).padStart(4, "0")}`;
+/**
+ * The repository part of the tag item's key. Provider, account and region are in it because one
+ * repository name exists in many registries, each with its own tags.
+ */
+export const tagPk = (location: { provider: string; account: string; region: string; repository: string }) =>
+  `${TAG_PREFIX}${location.provider}#${location.account}#${location.region}#${location.repository}`;
+export const tagSk = (tag: string): string => tag;
 /** `day` is the UTC date, yyyy-mm-dd. */
 export const activityPk = (day: string): string => `${ACTIVITY_PREFIX}${day}`;
 

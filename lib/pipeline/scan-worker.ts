@@ -14,7 +14,12 @@ import { policyForRepository, type RepositoryPolicies } from "../policy/reposito
 import { writeJson } from "../report/json-writer.js";
 import type { ScanReport } from "../report/scan-report.js";
 import { scanImage } from "../scan.js";
-import type { BlobStore, FindingsStore, ScanSummary } from "../stores/findings-store.js";
+import {
+  type BlobStore,
+  type FindingsStore,
+  type ScanSummary,
+  suppressedVulnerabilities,
+} from "../stores/findings-store.js";
 import { imageKey, type ScanJob } from "../stores/scan-job.js";
 import type { VulnDb } from "../vulndb/db/db-reader.js";
 
@@ -164,7 +169,10 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
     sbomKey,
   };
   const inventory = { packages: report.packages, ...(report.os ? { os: report.os } : {}) };
-  await store.putScan(job, summary, findings, inventory);
+  // Suppressed findings are stored too, so lifting a suppression reopens them with their history.
+  await store.putScan(job, summary, findings, inventory, {
+    suppressed: suppressedVulnerabilities(report.policy),
+  });
   logger.info("scan stored", { imageKey: key, packages: summary.packages, findings: findings.length });
   if (!deps.publisher) return { status: "scanned", imageKey: key, summary };
   const notification = await publish(deps.publisher, job, summary, findings, logger);

@@ -5,7 +5,12 @@ import { SEVERITY_LEVELS, type VulnerabilityFinding } from "../matching/finding.
 import { applyPolicy } from "../policy/apply-policy.js";
 import { policyForRepository, type RepositoryPolicies } from "../policy/repository-policy.js";
 import { writeJson } from "../report/json-writer.js";
-import type { BlobStore, FindingsStore, ScanSummary } from "../stores/findings-store.js";
+import {
+  type BlobStore,
+  type FindingsStore,
+  type ScanSummary,
+  suppressedVulnerabilities,
+} from "../stores/findings-store.js";
 import type { ScanJob } from "../stores/scan-job.js";
 import type { VulnDb } from "../vulndb/db/db-reader.js";
 import { diffFindings } from "./finding-diff.js";
@@ -102,7 +107,9 @@ export async function rematchImage(imageKey: string, deps: RematchDeps): Promise
     eventTime: scannedAt,
   };
   // No inventory: it is the stored one, already indexed when the image was scanned.
-  await store.putScan(job, summary, findings);
+  await store.putScan(job, summary, findings, undefined, {
+    suppressed: suppressedVulnerabilities(report.policy),
+  });
   logger.info("image re-matched", { imageKey, added: diff.added.length, resolved: diff.resolved.length });
   return { status: "rematched", imageKey, ...diff, summary };
 }
