@@ -14,6 +14,7 @@ import { type PortcullisConfig, pullRoleName } from "../config.js";
 import { DbUpdateFunction } from "../constructs/db-update-function.js";
 import { NotifierFunction } from "../constructs/notifier-function.js";
 import { PortcullisFunction } from "../constructs/portcullis-function.js";
+import { RescanFunctions } from "../constructs/rescan-functions.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
 export interface StatelessStackProps extends StackProps {
@@ -38,6 +39,7 @@ export class StatelessStack extends Stack {
   readonly worker: PortcullisFunction;
   readonly dbUpdate: DbUpdateFunction;
   readonly notifier: NotifierFunction;
+  readonly rescan: RescanFunctions;
   readonly scanTopic: Topic;
   readonly alarmTopic: Topic;
 
@@ -175,6 +177,16 @@ export class StatelessStack extends Stack {
       rules: config.notificationRules,
     });
     this.suppressTableGrant(this.notifier.function.role);
+
+    this.rescan = new RescanFunctions(this, "Rescan", {
+      bus: this.bus,
+      table: stateful.table,
+      reportBucket: stateful.reportBucket,
+      dbBucket: stateful.dbBucket,
+      dataKey: stateful.key,
+      dbKey: VULN_DB_KEY,
+      ...(config.repositoryPolicies ? { repositoryPolicies: config.repositoryPolicies } : {}),
+    });
 
     this.addAlarms();
   }

@@ -31,8 +31,8 @@ const statementsWith = (statements: Statement[], action: string): Statement[] =>
 
 describe("queues", () => {
   it("encrypts every queue and redrives scan jobs to the DLQ after three receives", () => {
-    // The scan queue and its DLQ, the notifier's event DLQ and its Slack dead letters.
-    template.resourceCountIs("AWS::SQS::Queue", 4);
+    // The scan queue and its DLQ, the notifier's event DLQ and Slack dead letters, the re-match queue and its DLQ.
+    template.resourceCountIs("AWS::SQS::Queue", 6);
     for (const queue of Object.values(template.findResources("AWS::SQS::Queue")))
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     template.hasResourceProperties("AWS::SQS::Queue", {
@@ -398,5 +398,46 @@ describe("notifier", () => {
       expect(action).toMatch(
         /^(s3:GetObject|dynamodb:|kms:|sqs:|sns:Publish|secretsmanager:GetSecretValue|logs:|xray:)/,
       );
+  });
+});
+
+describe("rescan", () => {
+  const fnOf = (f: IConstruct) => template.findResources("AWS::Lambda::Function")[logicalId(f)];
+
+  it("plans on DB Updated from the bus and on a daily schedule", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventBusName: { Ref: logicalId(stack.bus) },
+      EventPattern: { source: ["portcullis"], "detail-type": ["Portcullis DB Updated"] },
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.rescan.planner.fn), "Arn"] } })],
+    });
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 day)",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.rescan.planner.fn), "Arn"] } })],
+    });
+  });
+
+  it("feeds the re-match queue to workers with partial batch failures and a DLQ after three receives", () => {
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      FunctionName: { Ref: logicalId(stack.rescan.worker.fn) },
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": [logicalId(stack.rescan.dlq), "Arn"] },
+        maxReceiveCount: 3,
+      },
+    });
+  });
+
+  it("re-matches with the DB the scan workers read and announces on the bus", () => {
+    const worker = fnOf(stack.rescan.worker.fn)?.Properties.Environment.Variables;
+    const scanWorker = fnOf(stack.worker.fn)?.Properties.Environment.Variables;
+    expect(worker.DB_KEY).toBe(scanWorker.DB_KEY);
+    expect(worker.EVENT_BUS_NAME).toEqual(scanWorker.EVENT_BUS_NAME);
+    expect(worker.REPOSITORY_POLICIES).toBe(scanWorker.REPOSITORY_POLICIES);
+    const actions = new Set(roleStatements(template, stack.rescan.worker.role).flatMap(actionsOf));
+    expect(actions).toContain("events:PutEvents");
+    for (const action of actions)
+      expect(action).toMatch(/^(s3:GetObject|s3:PutObject|dynamodb:|kms:|sqs:|events:PutEvents|logs:|xray:)/);
   });
 });
