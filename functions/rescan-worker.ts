@@ -21,6 +21,11 @@ import { loggerPort } from "./powertools-logger.js";
 import { traced } from "./powertools-tracer.js";
 
 export type RescanWorkerDeps = RematchDeps & {
+  /**
+   * Opens the DB again (the published key now holds a newer build). A warm worker still holds the
+   * build it started with; a message planned for a newer one makes it reload first.
+   */
+  reopenDb?: () => Promise<RematchDeps["vulnDb"]>;
   store: RematchStore;
   /** Where `Portcullis Image Rescanned` goes (the bus); the notifier takes it from there. */
   events: EventSink;
@@ -43,13 +48,24 @@ export function createHandler(deps: RescanWorkerDeps): (event: SQSEvent) => Prom
     const processor = new BatchProcessor(EventType.SQS);
     const record = async (message: SQSRecord) => {
       let keys: string[];
+      let plannedFor: string | undefined;
       try {
-        keys = parseRematchMessage(message.body).imageKeys;
+        ({ imageKeys: keys, dbBuiltAt: plannedFor } = parseRematchMessage(message.body));
       } catch (err) {
         throw new RematchMessageError(
           `message ${message.messageId} is not a re-match message: ${String(err).slice(0, 300)}`,
         );
       }
+      if (plannedFor && plannedFor > deps.vulnDb.metadata.builtAt && deps.reopenDb) {
+        const older = deps.vulnDb;
+        deps.vulnDb = await deps.reopenDb();
+        await older.close();
+        deps.logger.info("reloaded the vulnerability DB", { builtAt: deps.vulnDb.metadata.builtAt });
+      }
+      if (plannedFor && plannedFor > deps.vulnDb.metadata.builtAt)
+        throw new RematchMessageError(
+          `planned for DB ${plannedFor}, but the published DB is older; retrying later`,
+        );
       const result = await rematchBatch(keys, deps);
       for (const outcome of result.outcomes) {
         if (outcome.status !== "rematched" || outcome.added.length + outcome.resolved.length === 0) continue;
@@ -95,13 +111,16 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
   const reportBucket = requiredEnv("BUCKET_NAME");
   const policies = optionalEnv("REPOSITORY_POLICIES");
   // The DB is read in place by ranged GETs: a cold start costs a few pages, not the whole file.
-  const vulnDb = await openDatabase(
-    await S3RangeSource.open(s3, { bucket: requiredEnv("DB_BUCKET"), key: requiredEnv("DB_KEY") }),
-  );
+  const openDb = async () =>
+    openDatabase(
+      await S3RangeSource.open(s3, { bucket: requiredEnv("DB_BUCKET"), key: requiredEnv("DB_KEY") }),
+    );
+  const vulnDb = await openDb();
   return createHandler({
     store: new DynamoFindingsStore(traced(new DynamoDBClient({})), requiredEnv("TABLE_NAME")),
     blobs: new S3BlobStore(s3, { bucket: reportBucket }),
     vulnDb,
+    reopenDb: openDb,
     events: new EventBridgePublisher(traced(new EventBridgeClient({})), {
       busName: requiredEnv("EVENT_BUS_NAME"),
     }),

@@ -113,4 +113,37 @@ describe("rescan worker function", () => {
     await handler(sqsEvent([JSON.stringify(message)]));
     expect(events).toHaveLength(1);
   });
+
+  it("reloads the DB when a message was planned for a newer build than the one it holds", async () => {
+    const v1 = await buildDb("r1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+    const client = emulators.dynamoClient();
+    await createTable(client, "rescan-reload");
+    const store = new DynamoFindingsStore(client, "rescan-reload");
+    const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+    const debian = { family: "debian", release: "12", versionId: "12" };
+    const api = ecrJob("team/api", "9", "2026-01-15T00:00:00.000Z");
+    await storeScan(
+      { store, blobs, db: v1 },
+      api,
+      { os: debian, packages: [pkg("deb", "openssl", "3.0.11-1~deb12u1", "openssl")] },
+      new Date("2026-01-15T00:00:00Z"),
+    );
+    const events: ScanCompletedEntry[] = [];
+    const handler = createHandler({
+      store,
+      blobs,
+      vulnDb: await buildDb("r1-held", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z"),
+      reopenDb: () => buildDb("r2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z"),
+      events: { putEvent: async (entry) => void events.push(entry) },
+      logger: silentLogger,
+    });
+    const [message] = rematchMessages([imageKey(api)], {
+      reason: "db-update",
+      plannedAt: new Date("2026-02-10T00:30:00Z"),
+      dbBuiltAt: "2026-02-10T00:00:00.000Z",
+    });
+    const response = await handler(sqsEvent([JSON.stringify(message)]));
+    expect(response.batchItemFailures).toEqual([]);
+    expect(events).toHaveLength(1);
+  });
 });
