@@ -6,6 +6,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { EventBridgeEvent } from "aws-lambda";
+import { DynamoDigestBuffer } from "../lib/aws/dynamo-digest-buffer.js";
 import { DynamoNotificationDedup } from "../lib/aws/dynamo-notification-dedup.js";
 import { S3BlobStore } from "../lib/aws/s3-blob-store.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
@@ -17,7 +18,7 @@ import {
   changeFromScan,
   IMAGE_RESCANNED_DETAIL_TYPE,
 } from "../lib/notify/notification-source.js";
-import { type NotifierDeps, notifyChange, type RuleOutcome } from "../lib/notify/notifier.js";
+import { flushDigests, type NotifierDeps, notifyChange, type RuleOutcome } from "../lib/notify/notifier.js";
 import { SCAN_COMPLETED_DETAIL_TYPE, type ScanCompletedDetail } from "../lib/notify/scan-completed.js";
 import { SlackWebhookPoster } from "../lib/notify/slack/slack-webhook.js";
 import type { ScanReport } from "../lib/report/scan-report.js";
@@ -31,7 +32,13 @@ export type NotifierHandlerDeps = NotifierDeps & {
   countMetric?: (name: string, value: number) => void;
 };
 
-export type NotifierResult = { status: "ignored"; reason: string } | { status: "done"; rules: RuleOutcome[] };
+export type NotifierResult =
+  | { status: "ignored"; reason: string }
+  | { status: "done"; rules: RuleOutcome[] }
+  | { status: "flushed"; digests: number };
+
+/** The schedule that sends digests whose window has closed. */
+const SCHEDULED_EVENT = "Scheduled Event";
 
 /**
  * EventBridge target for `Portcullis Scan Completed` and `Portcullis Image Rescanned`. A failure
@@ -42,6 +49,8 @@ export function createHandler(
   deps: NotifierHandlerDeps,
 ): (event: EventBridgeEvent<string, unknown>) => Promise<NotifierResult> {
   return async (event) => {
+    if (event["detail-type"] === SCHEDULED_EVENT)
+      return { status: "flushed", digests: await flushDigests(deps) };
     const change = await changeOf(event, deps);
     if ("ignored" in change) {
       deps.logger.warn("event not notified", { id: event.id, reason: change.ignored });
@@ -117,10 +126,13 @@ function coldStart(): ReturnType<typeof createHandler> {
   const sns = traced(new SNSClient({}));
   const sqs = traced(new SQSClient({}));
   const deadLetterQueue = requiredEnv("DEAD_LETTER_QUEUE_URL");
+  const dynamo = traced(new DynamoDBClient({}));
+  const table = requiredEnv("TABLE_NAME");
   const rules = parseNotificationRules(JSON.parse(optionalEnv("NOTIFICATION_RULES") ?? '{"rules":[]}'));
   return createHandler({
     rules,
-    dedup: new DynamoNotificationDedup(traced(new DynamoDBClient({})), requiredEnv("TABLE_NAME")),
+    dedup: new DynamoNotificationDedup(dynamo, table),
+    digests: new DynamoDigestBuffer(dynamo, table),
     snsTopic: (topicArn) => new SnsPublisher(sns, { topicArn }),
     slack: new SlackWebhookPoster({
       resolveWebhookUrl: secretReader(traced(new SecretsManagerClient({}))),

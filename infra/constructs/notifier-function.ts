@@ -1,6 +1,6 @@
 import { Duration, Stack } from "aws-cdk-lib";
 import type { ITable } from "aws-cdk-lib/aws-dynamodb";
-import { type IEventBus, Rule } from "aws-cdk-lib/aws-events";
+import { type IEventBus, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey } from "aws-cdk-lib/aws-kms";
@@ -79,6 +79,11 @@ export class NotifierFunction extends Construct {
         deadLetterQueue: this.eventDlq,
       }),
     );
+    // Digest windows close on the clock: every few minutes the function sends those that have.
+    new Rule(this, "DigestFlush", {
+      description: "Sends Slack digests whose window has closed",
+      schedule: Schedule.rate(Duration.minutes(5)),
+    }).addTarget(new LambdaFunction(this.function.fn, { retryAttempts: 2 }));
   }
 
   private grant(props: NotifierFunctionProps): void {

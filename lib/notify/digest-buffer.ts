@@ -3,8 +3,8 @@ import type { ImageChange } from "./image-change.js";
 /** Changes held for a digest destination until their window closes. */
 export interface DigestBuffer {
   add(destination: string, windowStart: Date, change: ImageChange): Promise<void>;
-  /** Every destination's held changes whose window started before `before`. */
-  due(before: Date): Promise<Array<{ destination: string; windowStart: Date; changes: ImageChange[] }>>;
+  /** The destination's held windows that started before `before`, each with its changes. */
+  due(destination: string, before: Date): Promise<Array<{ windowStart: Date; changes: ImageChange[] }>>;
   /** Forgets a window once its digest was sent or dead-lettered. */
   remove(destination: string, windowStart: Date): Promise<void>;
 }
@@ -24,9 +24,12 @@ export class InMemoryDigestBuffer implements DigestBuffer {
   }
 
   async due(
+    destination: string,
     before: Date,
-  ): Promise<Array<{ destination: string; windowStart: Date; changes: ImageChange[] }>> {
-    return [...this.windows.values()].filter((w) => w.windowStart.getTime() < before.getTime());
+  ): Promise<Array<{ windowStart: Date; changes: ImageChange[] }>> {
+    return [...this.windows.values()].filter(
+      (w) => w.destination === destination && w.windowStart.getTime() < before.getTime(),
+    );
   }
 
   async remove(destination: string, windowStart: Date): Promise<void> {

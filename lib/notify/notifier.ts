@@ -86,11 +86,11 @@ export async function flushDigests(deps: NotifierDeps): Promise<number> {
     const { destination } = rule;
     if (destination.type !== "slack" || destination.digest === undefined) continue;
     const open = digestWindow(now, destination.digest).start;
-    for (const held of await deps.digests.due(open)) {
-      if (held.destination !== destinationKey(destination)) continue;
+    const key = destinationKey(destination);
+    for (const held of await deps.digests.due(key, open)) {
       const window = digestWindow(held.windowStart, destination.digest);
       await deps.slack.post(destination.webhookSecret, buildDigestMessage(held.changes, window));
-      await deps.digests.remove(held.destination, held.windowStart);
+      await deps.digests.remove(key, held.windowStart);
       sent += 1;
     }
   }

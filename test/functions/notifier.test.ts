@@ -4,6 +4,7 @@ import type { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import type { EventBridgeEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler, type NotifierHandlerDeps } from "../../functions/notifier.js";
+import { DynamoDigestBuffer } from "../../lib/aws/dynamo-digest-buffer.js";
 import { DynamoNotificationDedup } from "../../lib/aws/dynamo-notification-dedup.js";
 import { S3BlobStore } from "../../lib/aws/s3-blob-store.js";
 import { SnsPublisher } from "../../lib/aws/sns-publisher.js";
@@ -164,5 +165,60 @@ describe("notifier function", () => {
     ).rejects.toThrow();
     expect(await handler(event("Something Else", {}))).toMatchObject({ status: "ignored" });
     expect(published).toHaveLength(0);
+  });
+
+  it("holds digest changes in the table and sends one digest when the schedule finds the window closed", async () => {
+    const table = `digest-${Math.random().toString(36).slice(2)}`;
+    await createTable(emulators.dynamoClient(), table);
+    let clock = new Date("2026-11-28T10:10:00Z");
+    const slack: unknown[] = [];
+    const deps: NotifierHandlerDeps = {
+      rules: parseNotificationRules({
+        rules: [{ destination: { type: "slack", webhookSecret: "portcullis/digest", digest: "1h" } }],
+      }),
+      dedup: new DynamoNotificationDedup(emulators.dynamoClient(), table),
+      digests: new DynamoDigestBuffer(emulators.dynamoClient(), table, () => clock),
+      snsTopic: () => ({ publish: async () => {} }),
+      slack: {
+        post: async (_secret, message) => {
+          slack.push(message);
+          return { status: "sent", attempts: 1 };
+        },
+      },
+      readReport: async () => undefined,
+      now: () => clock,
+      logger: silentLogger,
+    };
+    const rescan = (digestChar: string) => ({
+      image: {
+        provider: job.provider,
+        account: job.account,
+        region: job.region,
+        repository: job.repository,
+        digest: `sha256:${digestChar.repeat(64)}`,
+        tags: [],
+      },
+      reason: "rescan",
+      scannedAt: "2026-11-28T10:10:00.000Z",
+      newFindings: [changedFinding(critical)],
+      resolvedFindings: [],
+    });
+    // Each event is handled by a fresh handler, as separate Lambda invocations would be.
+    await createHandler(deps)(event(IMAGE_RESCANNED_DETAIL_TYPE, rescan("1")));
+    await createHandler(deps)(event(IMAGE_RESCANNED_DETAIL_TYPE, rescan("2")));
+    expect(await createHandler(deps)(event("Scheduled Event", {}))).toEqual({
+      status: "flushed",
+      digests: 0,
+    });
+    clock = new Date("2026-11-28T11:02:00Z");
+    expect(await createHandler(deps)(event("Scheduled Event", {}))).toEqual({
+      status: "flushed",
+      digests: 1,
+    });
+    expect(JSON.stringify(slack[0])).toMatch(/digest: 2 images/);
+    expect(await createHandler(deps)(event("Scheduled Event", {}))).toEqual({
+      status: "flushed",
+      digests: 0,
+    });
   });
 });

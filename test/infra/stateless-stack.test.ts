@@ -378,6 +378,13 @@ describe("notifier", () => {
     });
   });
 
+  it("runs every five minutes to send the digests whose window has closed", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(5 minutes)",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.notifier.function.fn), "Arn"] } })],
+    });
+  });
+
   it("gets the validated rules and where to keep undeliverable Slack messages", () => {
     const variables = fn()?.Properties.Environment.Variables;
     const rules = JSON.parse(variables.NOTIFICATION_RULES).rules;
