@@ -11,6 +11,7 @@ import { DynamoFindingsStore } from "../lib/aws/dynamo-findings-store.js";
 import { EcrCredentials } from "../lib/aws/ecr-credentials.js";
 import { EventBridgePublisher } from "../lib/aws/eventbridge-publisher.js";
 import { S3BlobStore } from "../lib/aws/s3-blob-store.js";
+import { S3DbRefresher } from "../lib/aws/s3-db-refresher.js";
 import { S3LayerCache } from "../lib/aws/s3-layer-cache.js";
 import { S3RangeSource } from "../lib/aws/s3-range-source.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
@@ -33,6 +34,8 @@ export type WorkerDeps = Omit<ScanWorkerDeps, "deadline" | "logger"> & {
   logger: Logger;
   /** Counts an event as a CloudWatch metric (EMF in the deployed handler). */
   countMetric?: (name: string, value: number) => void;
+  /** The DB to scan with now (reloaded when db-update published a new build); asked per invocation. */
+  currentDb?: () => Promise<VulnDb | undefined>;
 };
 
 /** Thrown for a record SQS should redeliver: it lands in batchItemFailures with its reason. */
@@ -48,6 +51,10 @@ export function createHandler(
   deps: WorkerDeps,
 ): (event: SQSEvent, context?: Pick<Context, "getRemainingTimeInMillis">) => Promise<SQSBatchResponse> {
   return async (event, context) => {
+    if (deps.currentDb) {
+      const db = await deps.currentDb();
+      if (db) deps.vulnDb = db;
+    }
     // One scan at a time: a scan already uses every core and most of the memory.
     const processor = new BatchProcessor(EventType.SQS);
     const deadline = context ? () => context.getRemainingTimeInMillis() : undefined;
@@ -117,7 +124,8 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
     ...(externalId ? { externalId } : {}),
   });
   const ecr = new EcrCredentials({ assumeRole: (role) => roles.provider(role) });
-  const vulnDb = await openVulnDb(s3, logger);
+  const refresher = dbRefresher(s3, logger);
+  const vulnDb = refresher ? await currentOrNone(refresher, logger) : await openVulnDb(s3, logger);
   const busName = optionalEnv("EVENT_BUS_NAME");
   const topicArn = optionalEnv("SCAN_TOPIC_ARN");
   const publisher =
@@ -136,6 +144,7 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
     blobs,
     layerCache: new S3LayerCache(blobs, logger),
     ...(vulnDb ? { vulnDb } : {}),
+    ...(refresher ? { currentDb: () => currentOrNone(refresher, logger) } : {}),
     ...(publisher ? { publisher } : {}),
     ...repositoryPolicies(),
     countMetric: emfCount,
@@ -152,6 +161,30 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
 function repositoryPolicies(): { policies?: RepositoryPolicies } {
   const json = optionalEnv("REPOSITORY_POLICIES");
   return json ? { policies: parseRepositoryPolicies(JSON.parse(json), "REPOSITORY_POLICIES") } : {};
+}
+
+/** DB_BUCKET + DB_KEY: the published DB, read in place by ranged GETs and reloaded when replaced. */
+function dbRefresher(s3: S3Client, logger: Logger): S3DbRefresher | undefined {
+  const bucket = optionalEnv("DB_BUCKET");
+  const key = optionalEnv("DB_KEY");
+  if (!bucket || !key) return undefined;
+  return new S3DbRefresher(s3, {
+    bucket,
+    key,
+    open: async () => openDatabase(await S3RangeSource.open(s3, { bucket, key })),
+    logger,
+  });
+}
+
+/** Before the first db-update run there is no DB yet: scan inventories rather than fail every job. */
+async function currentOrNone(refresher: S3DbRefresher, logger: Logger): Promise<VulnDb | undefined> {
+  try {
+    return await refresher.current();
+  } catch (err) {
+    if (!isNoSuchKey(err) && (err as { name?: string }).name !== "NotFound") throw err;
+    logger.warn("vulnerability DB not in S3 yet; scanning without it");
+    return undefined;
+  }
 }
 
 /** DB_BUCKET + DB_KEY: read in place from S3 by ranged GETs; else VULN_DB_PATH; else no DB. */

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createHandler } from "../../functions/scan-worker.js";
 import { parseReference } from "../../lib/image/reference.js";
 import { RegistrySource } from "../../lib/image/registry/registry-source.js";
 import { silentLogger } from "../../lib/logger.js";
@@ -94,5 +95,24 @@ describe("scan worker with a vulnerability DB", () => {
       "2026-11-27T00:00:00.000Z",
       "2026-11-28T00:00:00.000Z",
     ]);
+  });
+
+  it("scans with the DB the handler's currentDb gives, so a warm worker picks up a new build", async () => {
+    const store = new MemoryFindingsStore();
+    const newer = await buildDb("2026-11-29T00:00:00Z");
+    const handler = createHandler({
+      store,
+      blobs: new MemoryBlobStore(),
+      logger: silentLogger,
+      openSource: (j) => new RegistrySource(parseReference(`${j.registry}/${j.repository}@${j.digest}`)),
+      vulnDb: await buildDb("2026-11-26T00:00:00Z"),
+      currentDb: async () => newer,
+    });
+    const record = { messageId: "m1", body: JSON.stringify(job) } as Parameters<
+      typeof handler
+    >[0]["Records"][number];
+    const response = await handler({ Records: [record] });
+    expect(response.batchItemFailures).toEqual([]);
+    expect(store.scans.map((s) => s.dbBuiltAt)).toEqual(["2026-11-29T00:00:00.000Z"]);
   });
 });
