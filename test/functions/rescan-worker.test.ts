@@ -12,25 +12,19 @@ import { changeFromRescanDetail, IMAGE_RESCANNED_DETAIL_TYPE } from "../../lib/n
 import type { ScanCompletedEntry } from "../../lib/notify/scan-completed.js";
 import { rematchMessages } from "../../lib/rescan/rematch-message.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
-import { buildFromSources } from "../../lib/vulndb/build-from-sources.js";
-import { openDatabaseFile, type VulnDb } from "../../lib/vulndb/db/db-reader.js";
+import type { VulnDb } from "../../lib/vulndb/db/db-reader.js";
 import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
+import { buildRescanDb } from "../rescan/rescan-db.js";
 import { ecrJob, pkg, storeScan } from "../rescan/store-scan.js";
 
 /** The re-match fan-out's consumer: SQS messages → re-matched stored SBOMs → Image Rescanned events. */
-const fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
+const _fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
 let emulators: AwsEmulators;
 let work: string;
 const dbs: VulnDb[] = [];
 
 async function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
-  const out = join(work, `${name}.db`);
-  await buildFromSources(
-    files.map((f) => ({ path: join(fixtures, f) })),
-    out,
-    { builtAt: new Date(builtAt) },
-  );
-  const db = await openDatabaseFile(out);
+  const db = await buildRescanDb(work, name, files, builtAt);
   dbs.push(db);
   return db;
 }

@@ -7,14 +7,14 @@ import { DynamoFindingsStore } from "../../lib/aws/dynamo-findings-store.js";
 import { S3BlobStore } from "../../lib/aws/s3-blob-store.js";
 import { planDbUpdate } from "../../lib/rescan/plan-db-update.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
-import { buildFromSources } from "../../lib/vulndb/build-from-sources.js";
-import { openDatabaseFile, type VulnDb } from "../../lib/vulndb/db/db-reader.js";
+import type { VulnDb } from "../../lib/vulndb/db/db-reader.js";
 import type { DbUpdatedDetail, EcosystemUpdate } from "../../lib/vulndb/publish/db-updated-event.js";
 import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
+import { buildRescanDb } from "./rescan-db.js";
 import { ecrJob, pkg, storeScan } from "./store-scan.js";
 
 /** From a `Portcullis DB Updated` event to the re-match messages of exactly the affected images. */
-const fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
+const _fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
 let emulators: AwsEmulators;
 let work: string;
 let v1: VulnDb;
@@ -23,14 +23,8 @@ let store: DynamoFindingsStore;
 const api = ecrJob("team/api", "e", "2026-01-15T00:00:00.000Z");
 const web = ecrJob("team/web", "f", "2026-01-15T00:00:00.000Z");
 
-async function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
-  const out = join(work, `${name}.db`);
-  await buildFromSources(
-    files.map((f) => ({ path: join(fixtures, f) })),
-    out,
-    { builtAt: new Date(builtAt) },
-  );
-  return openDatabaseFile(out);
+function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
+  return buildRescanDb(work, name, files, builtAt);
 }
 
 beforeAll(async () => {

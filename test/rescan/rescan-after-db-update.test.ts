@@ -9,25 +9,19 @@ import { silentLogger } from "../../lib/logger.js";
 import { affectedImages } from "../../lib/rescan/affected-images.js";
 import { type RematchDeps, rematchImage } from "../../lib/rescan/rematch-image.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
-import { buildFromSources } from "../../lib/vulndb/build-from-sources.js";
-import { openDatabaseFile, type VulnDb } from "../../lib/vulndb/db/db-reader.js";
+import type { VulnDb } from "../../lib/vulndb/db/db-reader.js";
 import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
+import { buildRescanDb } from "./rescan-db.js";
 import { ecrJob, pkg, storeScan } from "./store-scan.js";
 
 /** Issue 8: a stored image gains a finding after a DB update and loses one after another. */
-const fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
+const _fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
 let emulators: AwsEmulators;
 let work: string;
 const dbs: VulnDb[] = [];
 
 async function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
-  const out = join(work, `${name}.db`);
-  await buildFromSources(
-    files.map((f) => ({ path: join(fixtures, f) })),
-    out,
-    { builtAt: new Date(builtAt) },
-  );
-  const db = await openDatabaseFile(out);
+  const db = await buildRescanDb(work, name, files, builtAt);
   dbs.push(db);
   return db;
 }
