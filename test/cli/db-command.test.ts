@@ -5,8 +5,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { secdbAndNvdFiles } from "../helpers/feed-mirror.js";
 import { buildLayer, writeOciLayout } from "../helpers/oci-builder.js";
 import { buildZip } from "../helpers/zip-builder.js";
 
@@ -63,6 +64,12 @@ beforeAll(async () => {
       join(fixtures, "enrichment/known_exploited_vulnerabilities.json"),
     ),
     "/epss_scores-current.csv.gz": await readFile(join(fixtures, "enrichment/epss_scores-2025-01-10.csv.gz")),
+    ...secdbAndNvdFiles({
+      "/secdb/v3.20/main.json": await readFile(join(fixtures, "secdb/vuln-list-update-edge-main.json")),
+      "/nvd/nvdcve-2.0-2024.json.gz": gzipSync(
+        await readFile(join(fixtures, "enrichment/nvdcve-2.0-sample.json")),
+      ),
+    }),
   };
   server = createServer((req, res) => {
     const url = decodeURIComponent(req.url ?? "");
@@ -146,7 +153,11 @@ describe("portcullis db", () => {
     expect(update.code).toBe(0);
     const dbFile = join(work, "cache", "portcullis", "db", "portcullis.db");
     const info = JSON.parse((await portcullis(["db", "info", "-f", "json"])).stdout);
-    expect(info.counts.advisories).toBe(50 + 6);
+    // 50 PyPI records, 6 from the Debian tracker, 2 from Alpine's secdb.
+    expect(info.counts.advisories).toBe(50 + 6 + 2);
+    expect(info.sources.map((s: { name: string }) => s.name)).toEqual(
+      expect.arrayContaining(["alpine-secdb-v3.20-main.json", "nvdcve-2.0-2024.json.gz"]),
+    );
     expect(info.counts.enrichments).toBeGreaterThan(0);
     const before = await readFile(dbFile);
 

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,8 +15,15 @@ import { dbLayout, parseManifest } from "../../lib/vulndb/publish/db-manifest.js
 import type { DbUpdatedDetail } from "../../lib/vulndb/publish/db-updated-event.js";
 import { selectFeeds } from "../../lib/vulndb/publish/feed-selection.js";
 import type { DbUpdateRun } from "../../lib/vulndb/publish/update-and-publish.js";
+import { ALPINE_SECDB_RELEASES, nvdYears } from "../../lib/vulndb/update/default-feeds.js";
 import { type AwsEmulators, startAwsEmulators } from "../helpers/aws-emulators.js";
-import { type FeedMirror, osvExportZip, readOsvLines, startFeedMirror } from "../helpers/feed-mirror.js";
+import {
+  type FeedMirror,
+  osvExportZip,
+  readOsvLines,
+  secdbAndNvdFiles,
+  startFeedMirror,
+} from "../helpers/feed-mirror.js";
 
 const fixture = (path: string) => new URL(`../fixtures/advisories/${path}`, import.meta.url);
 const GO = readOsvLines(fixture("osv/go.jsonl.gz"));
@@ -47,6 +55,16 @@ beforeAll(async () => {
       readFileSync(fixture("enrichment/known_exploited_vulnerabilities.json")),
     ),
     "/epss_scores-current.csv.gz": ok(readFileSync(fixture("enrichment/epss_scores-2025-01-10.csv.gz"))),
+    ...Object.fromEntries(
+      Object.entries(
+        secdbAndNvdFiles({
+          "/secdb/v3.20/main.json": readFileSync(fixture("secdb/claircore-v3.10-community.json")),
+          "/nvd/nvdcve-2.0-2024.json.gz": gzipSync(
+            readFileSync(fixture("enrichment/nvdcve-2.0-sample.json")),
+          ),
+        }),
+      ).map(([path, body]) => [path, ok(body)]),
+    ),
   });
 });
 
@@ -96,7 +114,14 @@ async function publishedState() {
 describe("db-update handler against s3rver and a local feed mirror", () => {
   it("feeds come from the configured mirror only, for the ecosystems in use", () => {
     const feeds = selectFeeds({ mirrors: ["http://127.0.0.1:1"], ecosystems: ["Go"], mirrorsOnly: true });
-    expect(feeds.map((f) => f.name)).toEqual(["osv:Go", "debian-tracker", "kev", "epss"]);
+    expect(feeds.map((f) => f.name)).toEqual([
+      "osv:Go",
+      "debian-tracker",
+      "kev",
+      "epss",
+      ...ALPINE_SECDB_RELEASES.flatMap((r) => [`secdb:${r}/main`, `secdb:${r}/community`]),
+      ...nvdYears().map((year) => `nvd:${year}`),
+    ]);
     for (const url of feeds.flatMap((f) => f.urls)) expect(url).toMatch(/^http:\/\/127\.0\.0\.1:1\//);
   });
 
@@ -117,7 +142,14 @@ describe("db-update handler against s3rver and a local feed mirror", () => {
       "debian-tracker.json",
       "known_exploited_vulnerabilities.json",
       "epss_scores-current.csv.gz",
+      ...ALPINE_SECDB_RELEASES.flatMap((r) => [
+        `alpine-secdb-${r}-main.json`,
+        `alpine-secdb-${r}-community.json`,
+      ]),
+      ...nvdYears().map((year) => `nvdcve-2.0-${year}.json.gz`),
     ]);
+    // The secdb served for v3.20 and the NVD sample for 2024 are real files: their records count.
+    expect(manifest.counts.enrichments).toBeGreaterThan(0);
     expect(summary).toMatchObject({
       advisories: manifest.counts.advisories,
       added: manifest.counts.advisories,

@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
+import {
+  ALPINE_SECDB_RELEASES,
+  ALPINE_SECDB_REPOSITORIES,
+  nvdYears,
+} from "../../lib/vulndb/update/default-feeds.js";
 import { buildZip } from "./zip-builder.js";
 
 /** How the mirror answers one path. */
@@ -71,4 +76,40 @@ export function osvExportZip(records: ReadonlyArray<Record<string, unknown>>): B
   return buildZip(
     records.map((record) => ({ name: `${String(record.id)}.json`, data: JSON.stringify(record) })),
   );
+}
+
+/**
+ * Alpine secdb and NVD files for every path `defaultFeeds` asks a mirror for: real-format
+ * documents with nothing in them, except the ones given in `real` (path → file contents).
+ */
+export function secdbAndNvdFiles(real: Record<string, Buffer> = {}): Record<string, Buffer> {
+  const files: Record<string, Buffer> = {};
+  for (const release of ALPINE_SECDB_RELEASES) {
+    for (const repository of ALPINE_SECDB_REPOSITORIES) {
+      files[`/secdb/${release}/${repository}.json`] = Buffer.from(
+        JSON.stringify({
+          distroversion: release,
+          reponame: repository,
+          urlprefix: "https://dl-cdn.alpinelinux.org/alpine",
+          apkurl: "{{urlprefix}}/{{distroversion}}/{{reponame}}/{{arch}}/{{pkg.name}}-{{pkg.ver}}.apk",
+          archs: ["x86_64"],
+          packages: [],
+        }),
+      );
+    }
+  }
+  for (const year of nvdYears()) {
+    files[`/nvd/nvdcve-2.0-${year}.json.gz`] = gzipSync(
+      JSON.stringify({
+        resultsPerPage: 0,
+        startIndex: 0,
+        totalResults: 0,
+        format: "NVD_CVE",
+        version: "2.0",
+        timestamp: "2025-01-10T00:00:00.000",
+        vulnerabilities: [],
+      }),
+    );
+  }
+  return { ...files, ...real };
 }

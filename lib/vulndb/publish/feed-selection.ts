@@ -23,7 +23,7 @@ export function selectFeeds(selection: FeedSelection): FeedSpec[] {
   if (selection.mirrorsOnly && selection.mirrors.length === 0) {
     throw new RangeError("mirrors-only feeds need at least one mirror");
   }
-  const none = { osv: [], debianTracker: [], kev: [], epss: [] };
+  const none = { osv: [], debianTracker: [], kev: [], epss: [], secdb: [], nvd: [] };
   const feeds = defaultFeeds(
     withMirrors(selection.mirrors, selection.mirrorsOnly ? none : PUBLISHED_MIRRORS),
   );

@@ -30,6 +30,20 @@ export interface FeedMirrors {
   debianTracker: string[];
   kev: string[];
   epss: string[];
+  /** Base URLs serving Alpine's `<release>/<repository>.json`. */
+  secdb: string[];
+  /** Base URLs serving NVD's yearly `nvdcve-2.0-<year>.json.gz`. */
+  nvd: string[];
+}
+
+/** Alpine releases with security support (and edge), whose secdb files are read. */
+export const ALPINE_SECDB_RELEASES = ["v3.18", "v3.19", "v3.20", "v3.21", "v3.22", "edge"] as const;
+export const ALPINE_SECDB_REPOSITORIES = ["main", "community"] as const;
+
+/** NVD publishes one CVE file per year, from 2002 (which also holds the older CVEs). */
+export function nvdYears(now: Date = new Date()): number[] {
+  const last = now.getUTCFullYear();
+  return Array.from({ length: last - 2001 }, (_, i) => 2002 + i);
 }
 
 /**
@@ -47,6 +61,8 @@ export function withMirrors(
     debianTracker: [...bases.map((b) => `${b}/debian-tracker.json`), ...published.debianTracker],
     kev: [...bases.map((b) => `${b}/known_exploited_vulnerabilities.json`), ...published.kev],
     epss: [...bases.map((b) => `${b}/epss_scores-current.csv.gz`), ...published.epss],
+    secdb: [...bases.map((b) => `${b}/secdb`), ...published.secdb],
+    nvd: [...bases.map((b) => `${b}/nvd`), ...published.nvd],
   };
 }
 
@@ -56,9 +72,12 @@ export const PUBLISHED_MIRRORS: FeedMirrors = {
   debianTracker: ["https://security-tracker.debian.org/tracker/data/json"],
   kev: ["https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"],
   epss: ["https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"],
+  secdb: ["https://secdb.alpinelinux.org"],
+  nvd: ["https://nvd.nist.gov/feeds/json/cve/2.0"],
 };
 
-export function defaultFeeds(mirrors: FeedMirrors = PUBLISHED_MIRRORS): FeedSpec[] {
+export function defaultFeeds(mirrors: FeedMirrors = PUBLISHED_MIRRORS, now: Date = new Date()): FeedSpec[] {
+  const trim = (base: string) => base.replace(/\/+$/, "");
   return [
     ...OSV_ECOSYSTEMS.map((ecosystem) => ({
       name: `osv:${ecosystem}`,
@@ -68,5 +87,19 @@ export function defaultFeeds(mirrors: FeedMirrors = PUBLISHED_MIRRORS): FeedSpec
     { name: "debian-tracker", file: "debian-tracker.json", urls: mirrors.debianTracker },
     { name: "kev", file: "known_exploited_vulnerabilities.json", urls: mirrors.kev },
     { name: "epss", file: "epss_scores-current.csv.gz", urls: mirrors.epss },
+    // Alpine's own secdb: fix versions per release as the distribution states them.
+    ...ALPINE_SECDB_RELEASES.flatMap((release) =>
+      ALPINE_SECDB_REPOSITORIES.map((repository) => ({
+        name: `secdb:${release}/${repository}`,
+        file: `alpine-secdb-${release}-${repository}.json`,
+        urls: mirrors.secdb.map((base) => `${trim(base)}/${release}/${repository}.json`),
+      })),
+    ),
+    // NVD: CVSS vectors and scores for CVEs the vendors do not rate.
+    ...nvdYears(now).map((year) => ({
+      name: `nvd:${year}`,
+      file: `nvdcve-2.0-${year}.json.gz`,
+      urls: mirrors.nvd.map((base) => `${trim(base)}/nvdcve-2.0-${year}.json.gz`),
+    })),
   ];
 }
