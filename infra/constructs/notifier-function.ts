@@ -56,6 +56,9 @@ export class NotifierFunction extends Construct {
       description: "Sends what is new or resolved in an image to SNS topics and Slack, each finding once",
       timeout: Duration.minutes(2),
       memorySize: 512,
+      // One instance: Slack's one message per second per webhook then holds across the fleet, and
+      // EventBridge queues (and retries) the events meanwhile.
+      reservedConcurrentExecutions: 1,
       environment: {
         TABLE_NAME: props.table.tableName,
         DEAD_LETTER_QUEUE_URL: this.slackDeadLetters.queueUrl,

@@ -18,6 +18,8 @@ export interface PortcullisFunctionProps {
   readonly memorySize: number;
   readonly ephemeralStorageSize?: Size;
   readonly environment?: Record<string, string>;
+  /** Caps concurrent instances, when a downstream limit must hold across all of them. */
+  readonly reservedConcurrentExecutions?: number;
   /** Why the role needs other `Resource: *` statements besides X-Ray's, if it has any. */
   readonly unscopedResourceReason?: string;
 }
@@ -51,6 +53,9 @@ export class PortcullisFunction extends Construct {
       architecture: Architecture.ARM_64,
       timeout: props.timeout,
       memorySize: props.memorySize,
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       ephemeralStorageSize: props.ephemeralStorageSize,
       role: this.role,
       logGroup,

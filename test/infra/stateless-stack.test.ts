@@ -378,6 +378,10 @@ describe("notifier", () => {
     });
   });
 
+  it("runs as one instance, so Slack's per-webhook rate holds across all notifications", () => {
+    expect(fn()?.Properties.ReservedConcurrentExecutions).toBe(1);
+  });
+
   it("runs every five minutes to send the digests whose window has closed", () => {
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(5 minutes)",
