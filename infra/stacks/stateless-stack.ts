@@ -187,8 +187,54 @@ export class StatelessStack extends Stack {
       dbKey: VULN_DB_KEY,
       ...(config.repositoryPolicies ? { repositoryPolicies: config.repositoryPolicies } : {}),
     });
+    this.grantPullTimes(config);
 
     this.addAlarms();
+  }
+
+  /**
+   * The planner reads lastRecordedPullTime (DescribeImages) of the stored images, in this account
+   * and through the member pull roles, so images still pulled stay in the full re-match.
+   */
+  private grantPullTimes(config: PortcullisConfig): void {
+    const planner = this.rescan.planner;
+    planner.fn.addEnvironment("CENTRAL_ACCOUNT_ID", config.centralAccountId ?? this.account);
+    planner.fn.addEnvironment("MEMBER_ACCOUNT_IDS", config.memberAccountIds.join(","));
+    planner.fn.addEnvironment(
+      "PULL_ROLE_ARN_TEMPLATE",
+      `arn:${this.partition}:iam::{account}:role/${pullRoleName(config, "{account}")}`,
+    );
+    planner.role.addToPrincipalPolicy(
+      new PolicyStatement({
+        sid: "EcrPullTimes",
+        actions: ["ecr:DescribeImages"],
+        resources: [this.formatArn({ service: "ecr", resource: "repository", resourceName: "*" })],
+      }),
+    );
+    const pullRoles = config.memberAccountIds.map(
+      (accountId) => `arn:${this.partition}:iam::${accountId}:role/${pullRoleName(config, accountId)}`,
+    );
+    if (pullRoles.length > 0) {
+      planner.role.addToPrincipalPolicy(
+        new PolicyStatement({
+          sid: "AssumeMemberPullRoles",
+          actions: ["sts:AssumeRole"],
+          resources: pullRoles,
+        }),
+      );
+    }
+    NagSuppressions.addResourceSuppressions(
+      planner.role,
+      [
+        {
+          id: "AwsSolutions-IAM5",
+          reason:
+            "The planner reads the pull times of any repository of this account that holds stored images.",
+          appliesTo: [{ regex: "/^Resource::arn:<AWS::Partition>:ecr:.*:repository\\/\\*$/g" }],
+        },
+      ],
+      true,
+    );
   }
 
   private grantWorker(config: PortcullisConfig, stateful: StatefulStack): void {

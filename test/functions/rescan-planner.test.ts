@@ -146,4 +146,21 @@ describe("rescan planner function", () => {
     expect(await handler(event("Scheduled Event", {}))).toMatchObject({ mode: "scheduled", images: 2 });
     expect(imageKeys().sort()).toEqual([imageKey(api), imageKey(web)].sort());
   });
+
+  it("records recent pulls before planning the scheduled re-match, not for a DB update", async () => {
+    const since: Date[] = [];
+    const handler = createHandler({
+      store,
+      openDb: async (_bucket, key) => openDatabaseFile(join(work, key)),
+      queue: { send: async () => {} },
+      syncPulls: async (from) => {
+        since.push(from);
+        return 0;
+      },
+      now: () => new Date("2026-02-10T00:05:00Z"),
+      logger: silentLogger,
+    });
+    await handler(event("Scheduled Event", {}));
+    expect(since.map((d) => d.toISOString())).toEqual(["2025-11-12T00:05:00.000Z"]);
+  });
 });

@@ -427,6 +427,18 @@ describe("rescan", () => {
     });
   });
 
+  it("lets the planner read pull times here and through the member pull roles only", () => {
+    const statements = roleStatements(template, stack.rescan.planner.role);
+    expect(statementsWith(statements, "ecr:DescribeImages")).toHaveLength(1);
+    const assume = statementsWith(statements, "sts:AssumeRole");
+    expect(JSON.stringify(assume.map((s) => s.Resource))).toContain(
+      `:iam::${MEMBER_ACCOUNTS[0]}:role/portcullis-ecr-pull`,
+    );
+    const env = fnOf(stack.rescan.planner.fn)?.Properties.Environment.Variables;
+    expect(env.MEMBER_ACCOUNT_IDS).toBe(MEMBER_ACCOUNTS.join(","));
+    expect(env.CENTRAL_ACCOUNT_ID).toBe("123456789012");
+  });
+
   it("feeds the re-match queue to workers with partial batch failures and a DLQ after three receives", () => {
     template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
       FunctionName: { Ref: logicalId(stack.rescan.worker.fn) },
