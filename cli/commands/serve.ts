@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { startLocalServer } from "../../lib/local/local-server.js";
 import { loadRepositoryPolicies } from "../../lib/policy/repository-policy-file.js";
 import { stderrLogger } from "../stderr-logger.js";
+import { untilSignal } from "../until-signal.js";
 import { defaultDbPath } from "../vulndb-path.js";
 import { UsageError } from "./scan.js";
 
@@ -56,15 +57,7 @@ export async function runServe(opts: ServeCommandOptions): Promise<void> {
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 
-  await new Promise<void>((resolve) => {
-    const onSignal = () => {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
-      resolve();
-    };
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  });
+  await untilSignal();
   process.stdout.write("portcullis serve: stopping\n");
   await server.stop();
 }

@@ -6,6 +6,7 @@ import { formatChange } from "../../lib/local/watch-change.js";
 import { createWatchLoop, type TickResult } from "../../lib/local/watch-loop.js";
 import type { ImageChange } from "../../lib/notify/image-change.js";
 import { stderrLogger } from "../stderr-logger.js";
+import { untilSignal } from "../until-signal.js";
 import { UsageError } from "./scan.js";
 import { defaultDataDir } from "./serve.js";
 
@@ -57,15 +58,7 @@ export async function runWatch(opts: WatchCommandOptions): Promise<void> {
       `portcullis watch: every ${opts.interval} s: ${opts.source.join(", ")} → ${dbPath}; images in ${dataDir}\n`,
     );
     loop.start(opts.interval * 1000);
-    await new Promise<void>((resolve) => {
-      const onSignal = () => {
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
-        resolve();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-    });
+    await untilSignal();
     process.stderr.write("portcullis watch: stopping\n");
     await loop.stop();
   } finally {

@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { EventBridgeEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,43 +9,30 @@ import { SqsRematchQueue } from "../../lib/aws/sqs-rematch-queue.js";
 import { silentLogger } from "../../lib/logger.js";
 import { parseRematchMessage } from "../../lib/rescan/rematch-message.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
-import { buildFromSources } from "../../lib/vulndb/build-from-sources.js";
 import { openDatabaseFile } from "../../lib/vulndb/db/db-reader.js";
 import { DB_UPDATED_DETAIL_TYPE } from "../../lib/vulndb/publish/db-updated-event.js";
-import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
+import { createTable } from "../helpers/aws-emulators.js";
+import { type RescanEnv, startRescanEnv } from "../rescan/rescan-db.js";
 import { ecrJob, pkg, storeScan } from "../rescan/store-scan.js";
 
 /**
  * The planner Lambda: DB Updated and scheduled events → re-match messages on the queue. The store
  * is dynalite; SQS has no local stand-in, so its client records SendMessageBatch calls.
  */
-const fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
-let emulators: AwsEmulators;
-let work: string;
+let env: RescanEnv;
 let store: DynamoFindingsStore;
 const api = ecrJob("team/api", "7", "2026-01-15T00:00:00.000Z");
 const web = ecrJob("team/web", "8", "2026-01-15T00:00:00.000Z");
 
 beforeAll(async () => {
-  emulators = await startAwsEmulators();
-  work = await mkdtemp(join(tmpdir(), "portcullis-planner-"));
-  for (const [name, files] of [
-    ["v1", ["lodash-ghsa.json"]],
-    ["v2", ["lodash-ghsa.json", "openssl-v2.json"]],
-  ] as const) {
-    await buildFromSources(
-      files.map((f) => ({ path: join(fixtures, f) })),
-      join(work, `${name}.db`),
-      {
-        builtAt: new Date(name === "v1" ? "2026-01-10T00:00:00Z" : "2026-02-10T00:00:00Z"),
-      },
-    );
-  }
-  const client = emulators.dynamoClient();
+  env = await startRescanEnv("portcullis-planner-");
+  // The handler opens v2.db itself (openDb below); v1 stores the scans.
+  const v1 = await env.buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+  await env.buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
+  const client = env.emulators.dynamoClient();
   await createTable(client, "planner");
   store = new DynamoFindingsStore(client, "planner");
-  const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
-  const v1 = await openDatabaseFile(join(work, "v1.db"));
+  const blobs = new S3BlobStore(env.emulators.s3Client(), { bucket: "portcullis-test" });
   const debian = { family: "debian", release: "12", versionId: "12" };
   const at = new Date("2026-01-15T00:00:00Z");
   await storeScan(
@@ -63,12 +47,10 @@ beforeAll(async () => {
     { os: debian, packages: [pkg("npm", "express", "4.18.0")] },
     at,
   );
-  await v1.close();
 });
 
 afterAll(async () => {
-  await emulators?.stop();
-  await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 function harness() {
@@ -81,7 +63,7 @@ function harness() {
   } as unknown as SQSClient;
   const handler = createHandler({
     store,
-    openDb: async (_bucket, key) => openDatabaseFile(join(work, key)),
+    openDb: async (_bucket, key) => openDatabaseFile(join(env.work, key)),
     queue: new SqsRematchQueue(sqs, "https://sqs.eu-west-1.amazonaws.com/111122223333/portcullis-rematch"),
     now: () => new Date("2026-02-10T00:05:00Z"),
     logger: silentLogger,
@@ -151,7 +133,7 @@ describe("rescan planner function", () => {
     const since: Date[] = [];
     const handler = createHandler({
       store,
-      openDb: async (_bucket, key) => openDatabaseFile(join(work, key)),
+      openDb: async (_bucket, key) => openDatabaseFile(join(env.work, key)),
       queue: { send: async () => {} },
       syncPulls: async (from) => {
         since.push(from);

@@ -1,7 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHandler } from "../../functions/rescan-worker.js";
@@ -12,31 +8,18 @@ import { changeFromRescanDetail, IMAGE_RESCANNED_DETAIL_TYPE } from "../../lib/n
 import type { ScanCompletedEntry } from "../../lib/notify/scan-completed.js";
 import { rematchMessages } from "../../lib/rescan/rematch-message.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
-import type { VulnDb } from "../../lib/vulndb/db/db-reader.js";
-import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
-import { buildRescanDb } from "../rescan/rescan-db.js";
+import { createTable } from "../helpers/aws-emulators.js";
+import { type RescanEnv, startRescanEnv } from "../rescan/rescan-db.js";
 import { ecrJob, pkg, storeScan } from "../rescan/store-scan.js";
 
 /** The re-match fan-out's consumer: SQS messages → re-matched stored SBOMs → Image Rescanned events. */
-const _fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
-let emulators: AwsEmulators;
-let work: string;
-const dbs: VulnDb[] = [];
-
-async function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
-  const db = await buildRescanDb(work, name, files, builtAt);
-  dbs.push(db);
-  return db;
-}
+let env: RescanEnv;
 
 beforeAll(async () => {
-  emulators = await startAwsEmulators();
-  work = await mkdtemp(join(tmpdir(), "portcullis-rescan-worker-"));
+  env = await startRescanEnv("portcullis-rescan-worker-");
 });
 afterAll(async () => {
-  for (const db of dbs) await db.close();
-  await emulators?.stop();
-  await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 function sqsEvent(bodies: string[]): SQSEvent {
@@ -57,12 +40,12 @@ function sqsEvent(bodies: string[]): SQSEvent {
 
 describe("rescan worker function", () => {
   it("re-matches the images of a message and announces the one whose findings changed", async () => {
-    const v1 = await buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
-    const v2 = await buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
-    const client = emulators.dynamoClient();
+    const v1 = await env.buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+    const v2 = await env.buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
+    const client = env.emulators.dynamoClient();
     await createTable(client, "rescan-worker");
     const store = new DynamoFindingsStore(client, "rescan-worker");
-    const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+    const blobs = new S3BlobStore(env.emulators.s3Client(), { bucket: "portcullis-test" });
     const debian = { family: "debian", release: "12", versionId: "12" };
     const api = ecrJob("team/api", "c", "2026-01-15T00:00:00.000Z");
     const web = ecrJob("team/web", "d", "2026-01-15T00:00:00.000Z");
@@ -109,11 +92,11 @@ describe("rescan worker function", () => {
   });
 
   it("reloads the DB when a message was planned for a newer build than the one it holds", async () => {
-    const v1 = await buildDb("r1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
-    const client = emulators.dynamoClient();
+    const v1 = await env.buildDb("r1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+    const client = env.emulators.dynamoClient();
     await createTable(client, "rescan-reload");
     const store = new DynamoFindingsStore(client, "rescan-reload");
-    const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+    const blobs = new S3BlobStore(env.emulators.s3Client(), { bucket: "portcullis-test" });
     const debian = { family: "debian", release: "12", versionId: "12" };
     const api = ecrJob("team/api", "9", "2026-01-15T00:00:00.000Z");
     await storeScan(
@@ -126,8 +109,8 @@ describe("rescan worker function", () => {
     const handler = createHandler({
       store,
       blobs,
-      vulnDb: await buildDb("r1-held", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z"),
-      reopenDb: () => buildDb("r2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z"),
+      vulnDb: await env.buildDb("r1-held", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z"),
+      reopenDb: () => env.buildDb("r2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z"),
       events: { putEvent: async (entry) => void events.push(entry) },
       logger: silentLogger,
     });

@@ -1,7 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingsStore } from "../../lib/aws/dynamo-findings-store.js";
 import { S3BlobStore } from "../../lib/aws/s3-blob-store.js";
@@ -9,33 +5,26 @@ import { planDbUpdate } from "../../lib/rescan/plan-db-update.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
 import type { VulnDb } from "../../lib/vulndb/db/db-reader.js";
 import type { DbUpdatedDetail, EcosystemUpdate } from "../../lib/vulndb/publish/db-updated-event.js";
-import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
-import { buildRescanDb } from "./rescan-db.js";
+import { createTable } from "../helpers/aws-emulators.js";
+import { type RescanEnv, startRescanEnv } from "./rescan-db.js";
 import { ecrJob, pkg, storeScan } from "./store-scan.js";
 
 /** From a `Portcullis DB Updated` event to the re-match messages of exactly the affected images. */
-const _fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
-let emulators: AwsEmulators;
-let work: string;
+let env: RescanEnv;
 let v1: VulnDb;
 let v2: VulnDb;
 let store: DynamoFindingsStore;
 const api = ecrJob("team/api", "e", "2026-01-15T00:00:00.000Z");
 const web = ecrJob("team/web", "f", "2026-01-15T00:00:00.000Z");
 
-function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
-  return buildRescanDb(work, name, files, builtAt);
-}
-
 beforeAll(async () => {
-  emulators = await startAwsEmulators();
-  work = await mkdtemp(join(tmpdir(), "portcullis-plan-"));
-  v1 = await buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
-  v2 = await buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
-  const client = emulators.dynamoClient();
+  env = await startRescanEnv("portcullis-plan-");
+  v1 = await env.buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+  v2 = await env.buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
+  const client = env.emulators.dynamoClient();
   await createTable(client, "plan");
   store = new DynamoFindingsStore(client, "plan");
-  const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+  const blobs = new S3BlobStore(env.emulators.s3Client(), { bucket: "portcullis-test" });
   const debian = { family: "debian", release: "12", versionId: "12" };
   const at = new Date("2026-01-15T00:00:00Z");
   await storeScan(
@@ -53,10 +42,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await v1?.close();
-  await v2?.close();
-  await emulators?.stop();
-  await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 function detail(

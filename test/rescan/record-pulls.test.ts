@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import type { DescribeImagesCommand, DescribeImagesCommandOutput } from "@aws-sdk/client-ecr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingsStore } from "../../lib/aws/dynamo-findings-store.js";
@@ -9,8 +6,8 @@ import { silentLogger } from "../../lib/logger.js";
 import { planFullRematch } from "../../lib/rescan/full-rematch-plan.js";
 import { recordPulls } from "../../lib/rescan/record-pulls.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
-import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
-import { buildRescanDb } from "./rescan-db.js";
+import { createTable } from "../helpers/aws-emulators.js";
+import { type RescanEnv, startRescanEnv } from "./rescan-db.js";
 import { ecrJob, pkg, storeScan } from "./store-scan.js";
 
 /**
@@ -18,25 +15,22 @@ import { ecrJob, pkg, storeScan } from "./store-scan.js";
  * stand-in: DescribeImages is answered in its documented shape (imageDetails with
  * lastRecordedPullTime), from the digests asked for.
  */
-let emulators: AwsEmulators;
-let work: string;
+let env: RescanEnv;
 
 beforeAll(async () => {
-  emulators = await startAwsEmulators();
-  work = await mkdtemp(join(tmpdir(), "portcullis-pulls-"));
+  env = await startRescanEnv("portcullis-pulls-");
 });
 afterAll(async () => {
-  await emulators?.stop();
-  await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 describe("recordPulls", () => {
   it("brings images pulled within the window into the full re-match, and only those", async () => {
-    const db = await buildRescanDb(work, "v1", ["lodash-ghsa.json"], "2025-01-01T00:00:00Z");
-    const client = emulators.dynamoClient();
+    const db = await env.buildDb("v1", ["lodash-ghsa.json"], "2025-01-01T00:00:00Z");
+    const client = env.emulators.dynamoClient();
     await createTable(client, "pulls");
     const store = new DynamoFindingsStore(client, "pulls");
-    const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+    const blobs = new S3BlobStore(env.emulators.s3Client(), { bucket: "portcullis-test" });
     const old = new Date("2025-03-01T00:00:00Z");
     const pulled = ecrJob("team/api", "1", old.toISOString());
     const idle = ecrJob("team/api", "2", old.toISOString());

@@ -1,7 +1,3 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoFindingsStore } from "../../lib/aws/dynamo-findings-store.js";
 import { S3BlobStore } from "../../lib/aws/s3-blob-store.js";
@@ -10,44 +6,32 @@ import { affectedImages } from "../../lib/rescan/affected-images.js";
 import { type RematchDeps, rematchImage } from "../../lib/rescan/rematch-image.js";
 import { imageKey } from "../../lib/stores/scan-job.js";
 import type { VulnDb } from "../../lib/vulndb/db/db-reader.js";
-import { type AwsEmulators, createTable, startAwsEmulators } from "../helpers/aws-emulators.js";
-import { buildRescanDb } from "./rescan-db.js";
+import { createTable } from "../helpers/aws-emulators.js";
+import { type RescanEnv, startRescanEnv } from "./rescan-db.js";
 import { ecrJob, pkg, storeScan } from "./store-scan.js";
 
 /** Issue 8: a stored image gains a finding after a DB update and loses one after another. */
-const _fixtures = fileURLToPath(new URL("../fixtures/rescan/", import.meta.url));
-let emulators: AwsEmulators;
-let work: string;
-const dbs: VulnDb[] = [];
-
-async function buildDb(name: string, files: string[], builtAt: string): Promise<VulnDb> {
-  const db = await buildRescanDb(work, name, files, builtAt);
-  dbs.push(db);
-  return db;
-}
+let env: RescanEnv;
 
 beforeAll(async () => {
-  emulators = await startAwsEmulators();
-  work = await mkdtemp(join(tmpdir(), "portcullis-rescan-"));
+  env = await startRescanEnv("portcullis-rescan-");
 });
 afterAll(async () => {
-  for (const db of dbs) await db.close();
-  await emulators?.stop();
-  await rm(work, { recursive: true, force: true });
+  await env?.stop();
 });
 
 const debian = { family: "debian", release: "12", versionId: "12" };
 
 describe("rescan after DB updates (dynalite + s3rver)", () => {
   it("finds the affected image by package, adds the new finding, then resolves it", async () => {
-    const v1 = await buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
-    const v2 = await buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
-    const v3 = await buildDb("v3", ["lodash-ghsa.json", "openssl-v3.json"], "2026-03-10T00:00:00Z");
+    const v1 = await env.buildDb("v1", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+    const v2 = await env.buildDb("v2", ["lodash-ghsa.json", "openssl-v2.json"], "2026-02-10T00:00:00Z");
+    const v3 = await env.buildDb("v3", ["lodash-ghsa.json", "openssl-v3.json"], "2026-03-10T00:00:00Z");
 
-    const client = emulators.dynamoClient();
+    const client = env.emulators.dynamoClient();
     await createTable(client, "rescan");
     const store = new DynamoFindingsStore(client, "rescan");
-    const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+    const blobs = new S3BlobStore(env.emulators.s3Client(), { bucket: "portcullis-test" });
 
     // An image with openssl (source of libssl3 too) and lodash; another with neither of them.
     const withOpenssl = ecrJob("team/api", "a", "2026-01-15T00:00:00.000Z");
@@ -146,16 +130,16 @@ describe("rescan after DB updates (dynalite + s3rver)", () => {
   });
 
   it("skips deleted images and drops them from the package index", async () => {
-    const db = await buildDb("v1-deleted", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
-    const newer = await buildDb(
+    const db = await env.buildDb("v1-deleted", ["lodash-ghsa.json"], "2026-01-10T00:00:00Z");
+    const newer = await env.buildDb(
       "v2-deleted",
       ["lodash-ghsa.json", "openssl-v2.json"],
       "2026-02-10T00:00:00Z",
     );
-    const client = emulators.dynamoClient();
+    const client = env.emulators.dynamoClient();
     await createTable(client, "rescan-deleted");
     const store = new DynamoFindingsStore(client, "rescan-deleted");
-    const blobs = new S3BlobStore(emulators.s3Client(), { bucket: "portcullis-test" });
+    const blobs = new S3BlobStore(env.emulators.s3Client(), { bucket: "portcullis-test" });
     const job = ecrJob("team/gone", "c", "2026-01-15T00:00:00.000Z");
     await storeScan(
       { store, blobs, db },
