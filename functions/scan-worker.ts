@@ -24,7 +24,7 @@ import { ScanCompletedPublisher } from "../lib/notify/scan-publisher.js";
 import { ScanJobSchema } from "../lib/pipeline/ecr-events.js";
 import { processScanJob, type ScanOutcome, type ScanWorkerDeps } from "../lib/pipeline/scan-worker.js";
 import { parseRepositoryPolicies, type RepositoryPolicies } from "../lib/policy/repository-policy.js";
-import type { ScanJob } from "../lib/stores/scan-job.js";
+import { imageName, type ScanJob } from "../lib/stores/scan-job.js";
 import { openDatabase, openDatabaseFile, type VulnDb } from "../lib/vulndb/db/db-reader.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
 import { loggerPort } from "./powertools-logger.js";
@@ -150,7 +150,7 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
     countMetric: emfCount,
     logger,
     openSource: (job) =>
-      new RegistrySource(parseReference(`${job.registry}/${job.repository}@${job.digest}`), {
+      new RegistrySource(parseReference(imageName(job)), {
         credentials: ecr.provider(job.pullRoleArn),
         logger,
       }),

@@ -10,7 +10,7 @@ import { type Logger, silentLogger } from "../logger.js";
 import { jobFromScanRequest } from "../pipeline/ecr-events.js";
 import { processScanJob, type ScanOutcome } from "../pipeline/scan-worker.js";
 import type { RepositoryPolicies } from "../policy/repository-policy.js";
-import type { ScanJob } from "../stores/scan-job.js";
+import { imageName, type ScanJob } from "../stores/scan-job.js";
 import { openDatabaseFile, type VulnDb } from "../vulndb/db/db-reader.js";
 import { type DistributionRegistry, startDistributionRegistry } from "./distribution-registry.js";
 import { JobQueue } from "./job-queue.js";
@@ -137,8 +137,7 @@ async function startWith(
         ...(vulnDb ? { vulnDb } : {}),
         ...(options.policies ? { policies: options.policies } : {}),
         // Loopback registries are plain HTTP; RegistryClient decides that from the host.
-        openSource: (j) =>
-          new RegistrySource(parseReference(`${j.registry}/${j.repository}@${j.digest}`), { logger }),
+        openSource: (j) => new RegistrySource(parseReference(imageName(j)), { logger }),
       });
     },
     onDone: notify,
@@ -260,7 +259,7 @@ async function scanRequestJob(
 function notification(job: ScanJob, outcome: ScanOutcome, scanMs: number): ScanNotification {
   const summary = outcome.status === "scanned" ? outcome.summary : undefined;
   return {
-    image: `${job.registry}/${job.repository}@${job.digest}`,
+    image: imageName(job),
     imageKey: outcome.imageKey,
     status: outcome.status,
     ...(summary

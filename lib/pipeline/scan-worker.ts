@@ -20,7 +20,7 @@ import {
   type ScanSummary,
   suppressedVulnerabilities,
 } from "../stores/findings-store.js";
-import { imageKey, type ScanJob } from "../stores/scan-job.js";
+import { imageKey, imageName, type ScanJob } from "../stores/scan-job.js";
 import type { VulnDb } from "../vulndb/db/db-reader.js";
 
 export interface ScanWorkerDeps {
@@ -109,7 +109,7 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
     source = guardDeadline(await deps.openSource(job), timeLeft, margin);
     report = await raceDeadline(
       scanImage(source, {
-        name: `${job.registry}/${job.repository}@${job.digest}`,
+        name: imageName(job),
         logger,
         ...(deps.vulnDb ? { vulnDb: deps.vulnDb } : {}),
         ...(deps.layerCache ? { layerCache: deps.layerCache } : {}),
@@ -139,7 +139,7 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
   }
 
   if (deps.policies) {
-    const policy = policyForRepository(deps.policies, `${job.registry}/${job.repository}`);
+    const policy = policyForRepository(deps.policies, imageName(job).replace(/@.*$/, ""));
     report = applyPolicy(report, policy, deps.now?.() ?? new Date());
   }
   const scannedAt = report.createdAt;

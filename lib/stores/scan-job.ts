@@ -31,6 +31,17 @@ export function imageKey(
   return `${job.provider}#${job.account}#${job.region}#${job.repository}@${job.digest}`;
 }
 
+/**
+ * The name the image is pulled by, `host/path@digest`. GAR keys hold the project apart from the
+ * repository (`gar#project#location#repo/image`), but its registry path starts with the project.
+ */
+export function imageName(
+  job: Pick<ScanJob, "provider" | "account" | "registry" | "repository" | "digest">,
+): string {
+  const path = job.provider === "gar" ? `${job.account.replace(":", "/")}/${job.repository}` : job.repository;
+  return `${job.registry}/${path}@${job.digest}`;
+}
+
 /** Where jobs go: SQS in AWS, an in-process queue locally. */
 export interface ScanQueue {
   enqueue(jobs: readonly ScanJob[]): Promise<void>;
