@@ -17,7 +17,10 @@ import { S3RangeSource } from "../lib/aws/s3-range-source.js";
 import { SnsPublisher } from "../lib/aws/sns-publisher.js";
 import { AssumeRoleCredentials } from "../lib/aws/sts-assume-role.js";
 import { PortcullisError } from "../lib/errors.js";
+import { GarCredentials } from "../lib/gcp/gar-credentials.js";
+import { createGcpAccessTokenSource } from "../lib/gcp/workload-identity.js";
 import { parseReference } from "../lib/image/reference.js";
+import { chainCredentials } from "../lib/image/registry/credentials.js";
 import { RegistrySource } from "../lib/image/registry/registry-source.js";
 import type { Logger } from "../lib/logger.js";
 import { ScanCompletedPublisher } from "../lib/notify/scan-publisher.js";
@@ -27,6 +30,7 @@ import { parseRepositoryPolicies, type RepositoryPolicies } from "../lib/policy/
 import { imageName, type ScanJob } from "../lib/stores/scan-job.js";
 import { openDatabase, openDatabaseFile, type VulnDb } from "../lib/vulndb/db/db-reader.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
+import { workloadIdentityFromEnv } from "./gcp-workload-identity.js";
 import { loggerPort } from "./powertools-logger.js";
 import { traced } from "./powertools-tracer.js";
 
@@ -124,6 +128,7 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
     ...(externalId ? { externalId } : {}),
   });
   const ecr = new EcrCredentials({ assumeRole: (role) => roles.provider(role) });
+  const gar = garCredentials();
   const refresher = dbRefresher(s3, logger);
   const vulnDb = refresher ? await currentOrNone(refresher, logger) : await openVulnDb(s3, logger);
   const busName = optionalEnv("EVENT_BUS_NAME");
@@ -151,10 +156,20 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
     logger,
     openSource: (job) =>
       new RegistrySource(parseReference(imageName(job)), {
-        credentials: ecr.provider(job.pullRoleArn),
+        credentials: gar
+          ? chainCredentials(ecr.provider(job.pullRoleArn), gar.provider())
+          : ecr.provider(job.pullRoleArn),
         logger,
       }),
   });
+}
+
+/** GAR pulls by workload identity federation, when GCP_WIF_CONFIG is set. */
+function garCredentials(): GarCredentials | undefined {
+  const identity = workloadIdentityFromEnv();
+  return identity
+    ? new GarCredentials({ tokens: createGcpAccessTokenSource(identity.config, identity.aws) })
+    : undefined;
 }
 
 /** REPOSITORY_POLICIES: the server configuration's per-repository policies as JSON (set by CDK). */

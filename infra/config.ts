@@ -3,6 +3,7 @@ import type { Node } from "constructs";
 import { parse } from "yaml";
 import { type NotificationRule, parseNotificationRules } from "../lib/notify/notification-rules.js";
 import { parseRepositoryPolicies } from "../lib/policy/repository-policy.js";
+import { type GcpConfig, readGcpConfig } from "./gcp-config.js";
 
 /** Everything the CDK app reads from context or the environment, gathered in one place. */
 export interface PortcullisConfig {
@@ -29,6 +30,12 @@ export interface PortcullisConfig {
   readonly feedMirrors?: readonly string[];
   /** Download feeds from the mirrors only (no internet egress to the publishers). */
   readonly feedMirrorsOnly?: boolean;
+  /** Google Artifact Registry: workload identity, the Pub/Sub push, the projects to inventory. */
+  readonly gcp?: GcpConfig;
+  /** Hours between inventory syncs (registries listed, never-scanned images queued); default 6. */
+  readonly inventorySyncRateHours?: number;
+  /** Regions whose ECR repositories the inventory sync lists; default the stack's region. */
+  readonly inventoryRegions?: readonly string[];
 }
 
 /** Lambda environment variables share 4 KiB; a bigger policy belongs in a parameter store. */
@@ -71,6 +78,7 @@ export function readConfig(node: Node, env: Source = process.env): PortcullisCon
       get("notificationRulesFile", "PORTCULLIS_NOTIFICATION_RULES_FILE"),
     ),
     ...dbUpdateSettings(get),
+    ...inventorySettings(get),
   };
 }
 
@@ -96,6 +104,31 @@ function dbUpdateSettings(
     ...(hours !== undefined ? { dbUpdateRateHours: hours } : {}),
     ...(mirrors.length > 0 ? { feedMirrors: mirrors } : {}),
     ...(mirrorsOnly ? { feedMirrorsOnly: true } : {}),
+  };
+}
+
+function inventorySettings(
+  get: (key: string, envKey: string) => string | undefined,
+): Pick<PortcullisConfig, "gcp" | "inventorySyncRateHours" | "inventoryRegions"> {
+  const gcp = readGcpConfig(get("gcpConfigFile", "PORTCULLIS_GCP_CONFIG_FILE"));
+  const rate = get("inventorySyncRateHours", "PORTCULLIS_INVENTORY_SYNC_RATE_HOURS");
+  const hours = rate === undefined ? undefined : Number(rate);
+  if (hours !== undefined && !(Number.isInteger(hours) && hours >= 1 && hours <= 168)) {
+    throw new Error(
+      `portcullis:inventorySyncRateHours: "${rate}" is not a whole number of hours from 1 to 168`,
+    );
+  }
+  const regions = (get("inventoryRegions", "PORTCULLIS_INVENTORY_REGIONS") ?? "")
+    .split(/[\s,]+/)
+    .filter((region) => region !== "");
+  for (const region of regions) {
+    if (!/^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/.test(region))
+      throw new Error(`portcullis:inventoryRegions: "${region}" is not an AWS region`);
+  }
+  return {
+    ...(gcp ? { gcp } : {}),
+    ...(hours !== undefined ? { inventorySyncRateHours: hours } : {}),
+    ...(regions.length > 0 ? { inventoryRegions: regions } : {}),
   };
 }
 

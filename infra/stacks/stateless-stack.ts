@@ -1,4 +1,4 @@
-import { Duration, Size, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, Size, Stack, type StackProps } from "aws-cdk-lib";
 import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { EventBus, type EventPattern, Rule } from "aws-cdk-lib/aws-events";
@@ -12,9 +12,12 @@ import { NagSuppressions } from "cdk-nag";
 import type { Construct } from "constructs";
 import { type PortcullisConfig, pullRoleName } from "../config.js";
 import { DbUpdateFunction } from "../constructs/db-update-function.js";
+import { GarIntakeFunction } from "../constructs/gar-intake-function.js";
+import { InventorySyncFunction } from "../constructs/inventory-sync-function.js";
 import { NotifierFunction } from "../constructs/notifier-function.js";
 import { PortcullisFunction } from "../constructs/portcullis-function.js";
 import { RescanFunctions } from "../constructs/rescan-functions.js";
+import { grantMarkDeleted } from "../constructs/table-grants.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
 export interface StatelessStackProps extends StackProps {
@@ -40,6 +43,8 @@ export class StatelessStack extends Stack {
   readonly dbUpdate: DbUpdateFunction;
   readonly notifier: NotifierFunction;
   readonly rescan: RescanFunctions;
+  readonly garIntake?: GarIntakeFunction;
+  readonly inventorySync: InventorySyncFunction;
   readonly scanTopic: Topic;
   readonly alarmTopic: Topic;
 
@@ -113,7 +118,7 @@ export class StatelessStack extends Stack {
       },
     });
     this.scanQueue.grantSendMessages(this.intake.role);
-    stateful.table.grantWriteData(this.intake.role);
+    grantMarkDeleted(stateful.table, this.intake.role);
 
     const ecrRule = new Rule(this, "EcrEventsRule", {
       description: "ECR image and replication actions in this account",
@@ -146,6 +151,8 @@ export class StatelessStack extends Stack {
         EVENT_BUS_NAME: this.bus.eventBusName,
         SCAN_TOPIC_ARN: this.scanTopic.topicArn,
         ...(config.repositoryPolicies ? { REPOSITORY_POLICIES: config.repositoryPolicies } : {}),
+        // GAR pulls: workload identity federation settings (no key); the worker's role is the principal.
+        ...(config.gcp ? { GCP_WIF_CONFIG: JSON.stringify(config.gcp.workloadIdentity) } : {}),
       },
     });
     this.worker.fn.addEventSource(
@@ -189,7 +196,58 @@ export class StatelessStack extends Stack {
     });
     this.grantPullTimes(config);
 
+    if (config.gcp?.push) {
+      this.garIntake = new GarIntakeFunction(this, "GarIntake", {
+        queue: this.scanQueue,
+        table: stateful.table,
+        audience: config.gcp.push.audience,
+        serviceAccountEmail: config.gcp.push.serviceAccountEmail,
+      });
+    }
+    this.inventorySync = this.addInventorySync(config, stateful);
+    new CfnOutput(this, "ScanWorkerRoleName", {
+      description: "The AWS role that federates into GCP to pull from Artifact Registry",
+      value: this.worker.role.roleName,
+    });
+
     this.addAlarms();
+  }
+
+  /** Lists ECR (this account and the members) and the configured GAR projects; queues what was never scanned. */
+  private addInventorySync(config: PortcullisConfig, stateful: StatefulStack): InventorySyncFunction {
+    const regions = config.inventoryRegions ?? [this.region];
+    const central = config.centralAccountId ?? this.account;
+    const sync = new InventorySyncFunction(this, "InventorySync", {
+      queue: this.scanQueue,
+      table: stateful.table,
+      ecr: [central, ...config.memberAccountIds.filter((id) => id !== central)].map((account) => ({
+        account,
+        regions,
+      })),
+      pullRoleArnTemplate: `arn:${this.partition}:iam::{account}:role/${pullRoleName(config, "{account}")}`,
+      pullRoleArns: config.memberAccountIds.map(
+        (accountId) => `arn:${this.partition}:iam::${accountId}:role/${pullRoleName(config, accountId)}`,
+      ),
+      ...(config.organizationId !== undefined
+        ? {
+            organizationPullRoles: {
+              arnPattern: `arn:${this.partition}:iam::*:role/${pullRoleName(config, "*")}`,
+              organizationId: config.organizationId,
+            },
+          }
+        : {}),
+      ...(config.gcp
+        ? { gar: config.gcp.inventory, gcpWifConfig: JSON.stringify(config.gcp.workloadIdentity) }
+        : {}),
+      ...(config.inventorySyncRateHours !== undefined
+        ? { rate: Duration.hours(config.inventorySyncRateHours) }
+        : {}),
+    });
+    new CfnOutput(this, "InventorySyncRoleName", {
+      description: "The AWS role the inventory sync federates into GCP with to list Artifact Registry",
+      value: sync.function.role.roleName,
+    });
+    return sync;
   }
 
   /**
@@ -330,7 +388,6 @@ export class StatelessStack extends Stack {
       true,
     );
     this.suppressTableGrant(this.worker.role);
-    this.suppressTableGrant(this.intake.role);
   }
 
   /** grantReadWriteData / grantWriteData name the table's indexes and the table key's wildcard actions. */

@@ -1,5 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -17,7 +18,7 @@ import type {
 } from "../stores/findings-store.js";
 import { imageKey as imageKeyOf, type ScanJob } from "../stores/scan-job.js";
 import { type BatchWriteOptions, batchWriteAll } from "./dynamo-batch-write.js";
-import { isConditionalCheckFailed } from "./dynamo-errors.js";
+import { DynamoStoreError, isConditionalCheckFailed } from "./dynamo-errors.js";
 import {
   type FindingItem,
   type FindingRecord,
@@ -384,6 +385,50 @@ export class DynamoFindingsStore implements FindingsStore {
       }),
     );
     return out.Items?.[0]?.summary as ScanSummary | undefined;
+  }
+
+  /**
+   * The keys among `keys` whose image has a stored scan and is active: what the inventory sync
+   * need not enqueue. A deleted image the registry lists again was re-pushed, so it is left out.
+   * BatchGetItem, 100 keys a call; unprocessed keys are read again with backoff.
+   */
+  async scannedImageKeys(keys: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const unique = [...new Set(keys)]; // BatchGetItem rejects a key asked twice
+    // Throttled reads are retried like throttled writes: the same attempts and jittered backoff.
+    const { maxAttempts = 8, baseDelayMs = 50, maxDelayMs = 5_000 } = this.options.batchWrite ?? {};
+    const sleep = this.options.batchWrite?.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Record<string, unknown>[] = unique
+        .slice(i, i + 100)
+        .map((key) => ({ PK: imagePk(key), SK: META_SK }));
+      for (let attempt = 1; pending.length > 0; attempt++) {
+        const out = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                // Only what the answer needs: the scan summary itself can be large.
+                ProjectionExpression: "PK, #status, latestScan.scannedAt",
+                ExpressionAttributeNames: { "#status": "status" },
+              },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[this.tableName] ?? []) {
+          if (item.status === "active" && item.latestScan !== undefined && typeof item.PK === "string")
+            found.add(item.PK.slice(imagePk("").length));
+        }
+        pending = out.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        if (pending.length === 0) break;
+        if (attempt >= maxAttempts)
+          throw new DynamoStoreError(
+            `BatchGetItem left ${pending.length} keys unprocessed after ${attempt} attempts`,
+          );
+        await sleep(Math.random() * Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1)));
+      }
+    }
+    return found;
   }
 
   /** The image's open findings, as of its latest scan. Resolved ones are in findingRecords. */

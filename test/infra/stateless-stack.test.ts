@@ -250,13 +250,20 @@ describe("IAM", () => {
     expect(statementsWith(statements, "kms:GenerateDataKey")).toHaveLength(1);
   });
 
-  it("limits the intake to queue sends and table writes", () => {
-    const actions = new Set(intakeStatements().flatMap(actionsOf));
-    expect(actions).toContain("sqs:SendMessage");
-    expect(actions).toContain("dynamodb:UpdateItem");
-    for (const action of actions) {
-      expect(action).toMatch(/^(sqs|dynamodb|kms|logs|xray):/);
-      expect(action).not.toMatch(/^dynamodb:(GetItem|Query|Scan|BatchGetItem)$/);
+  it("limits the intakes to queue sends and what marking an image deleted needs", () => {
+    for (const role of [stack.intake.role, stack.garIntake?.function.role]) {
+      const statements = roleStatements(template, role as IConstruct);
+      const actions = new Set(statements.flatMap(actionsOf));
+      expect(actions).toContain("sqs:SendMessage");
+      // A DELETE reads the image's own items (a Query on the base table) to resolve its findings.
+      expect(actions).toContain("dynamodb:UpdateItem");
+      expect(actions).toContain("dynamodb:Query");
+      for (const action of actions) {
+        expect(action).toMatch(/^(sqs|dynamodb|kms|logs|xray):/);
+        expect(action).not.toMatch(/^dynamodb:(Scan|BatchGetItem|GetItem)$/);
+      }
+      const tableStatements = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+      expect(JSON.stringify(tableStatements.map((s) => s.Resource))).not.toContain("/index/");
     }
   });
 });
@@ -462,5 +469,83 @@ describe("rescan", () => {
     expect(actions).toContain("events:PutEvents");
     for (const action of actions)
       expect(action).toMatch(/^(s3:GetObject|s3:PutObject|dynamodb:|kms:|sqs:|events:PutEvents|logs:|xray:)/);
+  });
+});
+
+describe("Google Artifact Registry", () => {
+  const fnOf = (f: IConstruct) => template.findResources("AWS::Lambda::Function")[logicalId(f)];
+  const garIntake = () => {
+    if (!stack.garIntake) throw new Error("the GAR intake is configured in synth-app");
+    return stack.garIntake;
+  };
+
+  it("exposes the push endpoint as a function URL whose function checks the OIDC token itself", () => {
+    template.hasResourceProperties("AWS::Lambda::Url", {
+      AuthType: "NONE",
+      TargetFunctionArn: { "Fn::GetAtt": [logicalId(garIntake().function.fn), "Arn"] },
+    });
+    const env = fnOf(garIntake().function.fn)?.Properties.Environment.Variables;
+    expect(env.PUSH_AUDIENCE).toBe("portcullis-gar-push-test");
+    expect(env.PUSH_SERVICE_ACCOUNT).toBe("portcullis-push@my-project.iam.gserviceaccount.com");
+    expect(env.QUEUE_URL).toEqual({ Ref: logicalId(stack.scanQueue) });
+    // Bounded, so unauthenticated floods cannot take the account's whole concurrency.
+    expect(fnOf(garIntake().function.fn)?.Properties.ReservedConcurrentExecutions).toBe(20);
+    const outputs = Object.keys(template.findOutputs("*"));
+    expect(outputs.some((name) => name.includes("PushEndpoint"))).toBe(true);
+  });
+
+  it("gives the worker and the inventory sync the workload identity settings, never a key", () => {
+    for (const fn of [stack.worker.fn, stack.inventorySync.function.fn]) {
+      const env = fnOf(fn)?.Properties.Environment.Variables;
+      expect(JSON.parse(env.GCP_WIF_CONFIG)).toEqual({
+        projectNumber: "123456789012",
+        poolId: "portcullis",
+        providerId: "aws-central",
+        serviceAccountEmail: "portcullis-scanner@my-project.iam.gserviceaccount.com",
+      });
+      expect(JSON.stringify(env)).not.toMatch(/private_key|BEGIN PRIVATE KEY/);
+    }
+    const outputs = template.findOutputs("*");
+    expect(Object.keys(outputs)).toEqual(
+      expect.arrayContaining(["ScanWorkerRoleName", "InventorySyncRoleName"]),
+    );
+  });
+
+  it("runs the inventory sync on its schedule over this account, the members and the GAR projects", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(3 hours)",
+      Targets: [
+        Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.inventorySync.function.fn), "Arn"] } }),
+      ],
+    });
+    const env = fnOf(stack.inventorySync.function.fn)?.Properties.Environment.Variables;
+    expect(JSON.parse(env.ECR_INVENTORY)).toEqual([
+      { account: "123456789012", regions: ["eu-west-1"] },
+      ...MEMBER_ACCOUNTS.map((account) => ({ account, regions: ["eu-west-1"] })),
+    ]);
+    expect(JSON.parse(env.GAR_INVENTORY)).toEqual([
+      { project: "my-project", locations: ["us-central1", "europe-west1"] },
+      { project: "example.com:other-project", locations: ["us"] },
+    ]);
+  });
+
+  it("lets the inventory sync list images, read Image items, assume pull roles and queue jobs only", () => {
+    const statements = roleStatements(template, stack.inventorySync.function.role);
+    const actions = new Set(statements.flatMap(actionsOf));
+    expect(actions).toEqual(
+      new Set([
+        ...[...actions].filter((a) => /^(logs|xray|kms):/.test(a)),
+        "ecr:DescribeRepositories",
+        "ecr:DescribeImages",
+        "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
+        "sts:AssumeRole",
+        ...[...actions].filter((a) => a.startsWith("sqs:")),
+      ]),
+    );
+    for (const action of actions) expect(action).not.toMatch(/^sqs:(Receive|Delete)/);
+    const assume = statementsWith(statements, "sts:AssumeRole");
+    expect(JSON.stringify(assume)).toContain(`:iam::${MEMBER_ACCOUNTS[0]}:role/portcullis-ecr-pull`);
+    expect(JSON.stringify(assume)).toContain(ORG_ID);
   });
 });

@@ -33,6 +33,8 @@ export function synthApp(): SynthesizedApp {
       "portcullis:policyFile": fileURLToPath(
         new URL("../fixtures/policy/server-policies.yaml", import.meta.url),
       ),
+      "portcullis:gcpConfigFile": fileURLToPath(new URL("../fixtures/gcp/gcp-config.yaml", import.meta.url)),
+      "portcullis:inventorySyncRateHours": "3",
       "portcullis:notificationRulesFile": fileURLToPath(
         new URL("../fixtures/policy/notification-rules.yaml", import.meta.url),
       ),
