@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type IntakeResult, ScanJobSchema } from "../pipeline/ecr-events.js";
+import { ignoredIntake, invalidIntake, zodIssues } from "../pipeline/intake-result.js";
 import { imageKey, type ScanJob } from "../stores/scan-job.js";
 import { type GarImageName, parseGarImageName } from "./gar-reference.js";
 
@@ -27,34 +28,34 @@ export function jobsFromGarMessage(
   config: GarIntakeConfig = {},
 ): IntakeResult {
   if (message.data.length > MAX_GAR_MESSAGE_BYTES)
-    return invalid(`message larger than ${MAX_GAR_MESSAGE_BYTES} bytes`);
+    return invalidIntake(`message larger than ${MAX_GAR_MESSAGE_BYTES} bytes`);
   let json: unknown;
   try {
     json = JSON.parse(message.data.toString("utf8"));
   } catch {
-    return invalid("message data is not JSON");
+    return invalidIntake("message data is not JSON");
   }
   const parsed = GarMessageSchema.safeParse(json);
-  if (!parsed.success) return invalid(`message: ${issues(parsed.error)}`);
+  if (!parsed.success) return invalidIntake(`message: ${zodIssues(parsed.error)}`);
   const { action, digest, tag } = parsed.data;
   // Like ECR's uninteresting detail types: another action is not ours to judge.
   if (action !== "INSERT" && action !== "DELETE")
-    return ignored(`action ${action.slice(0, 32)} is not scanned`);
+    return ignoredIntake(`action ${action.slice(0, 32)} is not scanned`);
 
   const digestName = digest !== undefined ? parseGarImageName(digest) : undefined;
-  if (digestName && "invalid" in digestName) return invalid(`digest: ${digestName.invalid}`);
+  if (digestName && "invalid" in digestName) return invalidIntake(`digest: ${digestName.invalid}`);
   const tagName = tag !== undefined ? parseGarImageName(tag) : undefined;
-  if (tagName && "invalid" in tagName) return invalid(`tag: ${tagName.invalid}`);
-  if (digestName && digestName.digest === undefined) return invalid("digest names no sha256 digest");
-  if (tagName && tagName.tag === undefined) return invalid("tag names no tag");
+  if (tagName && "invalid" in tagName) return invalidIntake(`tag: ${tagName.invalid}`);
+  if (digestName && digestName.digest === undefined) return invalidIntake("digest names no sha256 digest");
+  if (tagName && tagName.tag === undefined) return invalidIntake("tag names no tag");
   if (digestName && tagName && !sameImage(digestName, tagName))
-    return invalid("digest and tag name different images");
+    return invalidIntake("digest and tag name different images");
 
   if (!digestName) {
     // We scan by digest and a moving tag names none; the inventory sync finds what it points to.
     return action === "INSERT"
-      ? ignored("tag-only INSERT: no digest to scan (the inventory sync resolves the tag)")
-      : ignored("tag-only DELETE: the image itself stays");
+      ? ignoredIntake("tag-only INSERT: no digest to scan (the inventory sync resolves the tag)")
+      : ignoredIntake("tag-only DELETE: the image itself stays");
   }
   const base = {
     provider: "gar" as const,
@@ -64,7 +65,7 @@ export function jobsFromGarMessage(
     digest: digestName.digest as string,
   };
   const eventTime = garEventTime(message, config);
-  if (eventTime === undefined) return invalid("publishTime is not a timestamp");
+  if (eventTime === undefined) return invalidIntake("publishTime is not a timestamp");
   if (action === "DELETE") return { jobs: [], deletes: [imageKey(base)] };
 
   const tagValue = tagName?.tag ?? digestName.tag;
@@ -78,7 +79,7 @@ export function jobsFromGarMessage(
   };
   // The queue contract is checked here too: GAR allows longer image paths than the queue accepts.
   const checked = ScanJobSchema.safeParse(job);
-  if (!checked.success) return invalid(`scan job: ${issues(checked.error)}`);
+  if (!checked.success) return invalidIntake(`scan job: ${zodIssues(checked.error)}`);
   return { jobs: [job], deletes: [] };
 }
 
@@ -94,19 +95,4 @@ export function garEventTime(
 
 function sameImage(a: GarImageName, b: GarImageName): boolean {
   return a.host === b.host && a.project === b.project && a.repository === b.repository;
-}
-
-function invalid(reason: string): IntakeResult {
-  return { jobs: [], deletes: [], invalid: reason.slice(0, 1000) };
-}
-
-function ignored(reason: string): IntakeResult {
-  return { jobs: [], deletes: [], ignored: reason.slice(0, 300) };
-}
-
-function issues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
-    .join("; ");
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { imageKey, type ScanJob } from "../stores/scan-job.js";
+import { ignoredIntake, invalidIntake, zodIssues } from "./intake-result.js";
 
 /** How the intake turns events into jobs: the central account and its cross-account pull role. */
 export interface IntakeConfig {
@@ -74,26 +75,26 @@ export function ecrRegistryHost(account: string, region: string): string {
 /** Turns one EventBridge event from ECR into scan jobs and deletions; never throws. */
 export function jobsFromEcrEvent(event: unknown, config: IntakeConfig = {}): IntakeResult {
   const envelope = EventBridgeEnvelopeSchema.safeParse(event);
-  if (!envelope.success) return invalid(`envelope: ${issues(envelope.error)}`);
+  if (!envelope.success) return invalidIntake(`envelope: ${zodIssues(envelope.error)}`);
   const e = envelope.data;
   const detailType = e["detail-type"];
   if (detailType !== "ECR Image Action" && detailType !== "ECR Replication Action")
-    return ignored(`detail-type "${detailType}" is not an image push, delete or replication`);
+    return ignoredIntake(`detail-type "${detailType}" is not an image push, delete or replication`);
 
   const action = ActionSchema.safeParse(e.detail);
-  if (!action.success) return invalid(`detail: ${issues(action.error)}`);
+  if (!action.success) return invalidIntake(`detail: ${zodIssues(action.error)}`);
   const { "action-type": actionType, result } = action.data;
   // A failed push or replication left no image behind: nothing to scan, nothing to delete.
-  if (result !== "SUCCESS") return ignored(`${actionType} did not succeed (result ${result})`);
+  if (result !== "SUCCESS") return ignoredIntake(`${actionType} did not succeed (result ${result})`);
 
   const wanted =
     detailType === "ECR Replication Action"
       ? actionType === "REPLICATE"
       : ["PUSH", "DELETE"].includes(actionType);
-  if (!wanted) return ignored(`action-type ${actionType} of ${detailType} is not scanned`);
+  if (!wanted) return ignoredIntake(`action-type ${actionType} of ${detailType} is not scanned`);
 
   const detail = ReplicationDetailSchema.safeParse(e.detail);
-  if (!detail.success) return invalid(`detail: ${issues(detail.error)}`);
+  if (!detail.success) return invalidIntake(`detail: ${zodIssues(detail.error)}`);
   const d = detail.data;
   // For replication the envelope names the destination: the copy we can pull and must track.
   const base = {
@@ -161,7 +162,7 @@ export async function jobFromScanRequest(
   } = {},
 ): Promise<{ job: ScanJob } | { invalid: string }> {
   const parsed = ScanRequestSchema.safeParse(request);
-  if (!parsed.success) return { invalid: issues(parsed.error) };
+  if (!parsed.success) return { invalid: zodIssues(parsed.error) };
   const r = parsed.data;
   let digest = r.digest;
   if (digest === undefined) {
@@ -205,18 +206,3 @@ export const ScanJobSchema = z.object({
   reason: SHORT,
   eventTime: TIME,
 });
-
-function invalid(reason: string): IntakeResult {
-  return { jobs: [], deletes: [], invalid: reason.slice(0, 1000) };
-}
-
-function ignored(reason: string): IntakeResult {
-  return { jobs: [], deletes: [], ignored: reason.slice(0, 300) };
-}
-
-function issues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
-    .join("; ");
-}
