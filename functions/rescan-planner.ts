@@ -97,7 +97,11 @@ function coldStart(): ReturnType<typeof createHandler> {
   const central = requiredEnv("CENTRAL_ACCOUNT_ID");
   const accounts = [central, ...splitAccounts(optionalEnv("MEMBER_ACCOUNT_IDS"))];
   const template = optionalEnv("PULL_ROLE_ARN_TEMPLATE");
-  const roles = new AssumeRoleCredentials({ client: traced(new STSClient({})) });
+  const externalId = optionalEnv("PULL_EXTERNAL_ID");
+  const roles = new AssumeRoleCredentials({
+    client: traced(new STSClient({})),
+    ...(externalId ? { externalId } : {}),
+  });
   const ecrFor = (account: string, region: string) =>
     traced(
       new ECRClient({

@@ -17,6 +17,8 @@ export interface PortcullisConfig {
   readonly organizationId?: string;
   /** Name of the read-only pull role in each member account; `{account}` is substituted. */
   readonly pullRoleNameTemplate: string;
+  /** The ExternalId the member pull roles require (sts:ExternalId); the scanners pass it on AssumeRole. */
+  readonly pullExternalId?: string;
   /** Prefix for the vulnerability DB bucket name; absent means a generated name. */
   readonly dbBucketNamePrefix?: string;
   readonly alarmEmail?: string;
@@ -71,6 +73,7 @@ export function readConfig(node: Node, env: Source = process.env): PortcullisCon
     organizationId: get("organizationId", "PORTCULLIS_ORGANIZATION_ID"),
     pullRoleNameTemplate:
       get("pullRoleNameTemplate", "PORTCULLIS_PULL_ROLE_NAME_TEMPLATE") ?? DEFAULT_PULL_ROLE_NAME_TEMPLATE,
+    ...externalIdSetting(get("pullExternalId", "PORTCULLIS_PULL_EXTERNAL_ID")),
     dbBucketNamePrefix: get("dbBucketNamePrefix", "PORTCULLIS_DB_BUCKET_NAME_PREFIX"),
     alarmEmail: get("alarmEmail", "PORTCULLIS_ALARM_EMAIL"),
     repositoryPolicies: readPolicyFile(get("policyFile", "PORTCULLIS_POLICY_FILE")),
@@ -80,6 +83,20 @@ export function readConfig(node: Node, env: Source = process.env): PortcullisCon
     ...dbUpdateSettings(get),
     ...inventorySettings(get),
   };
+}
+
+/** STS accepts 2 to 1224 characters of `[\w+=,.@:/-]` as an ExternalId. */
+export function checkExternalId(value: string): string {
+  if (!/^[\w+=,.@:/-]{2,1224}$/.test(value)) {
+    throw new Error(
+      "portcullis:pullExternalId: an ExternalId is 2 to 1224 characters of [A-Za-z0-9+=,.@:/_-]",
+    );
+  }
+  return value;
+}
+
+function externalIdSetting(value: string | undefined): Pick<PortcullisConfig, "pullExternalId"> {
+  return value === undefined ? {} : { pullExternalId: checkExternalId(value) };
 }
 
 function dbUpdateSettings(

@@ -21,6 +21,8 @@ export interface InventorySyncFunctionProps {
   readonly gar?: ReadonlyArray<{ readonly project: string; readonly locations: readonly string[] }>;
   readonly gcpWifConfig?: string;
   readonly rate?: Duration;
+  /** A fixed role name, so member pull roles can trust this function by name. */
+  readonly roleName?: string;
 }
 
 /**
@@ -40,6 +42,7 @@ export class InventorySyncFunction extends Construct {
       timeout: Duration.minutes(10),
       memorySize: 512,
       reservedConcurrentExecutions: 1,
+      ...(props.roleName !== undefined ? { roleName: props.roleName } : {}),
       environment: {
         QUEUE_URL: props.queue.queueUrl,
         TABLE_NAME: props.table.tableName,

@@ -22,6 +22,8 @@ export interface PortcullisFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Why the role needs other `Resource: *` statements besides X-Ray's, if it has any. */
   readonly unscopedResourceReason?: string;
+  /** A fixed role name, for roles another account's trust policy names (absent: generated). */
+  readonly roleName?: string;
 }
 
 /**
@@ -41,6 +43,7 @@ export class PortcullisFunction extends Construct {
     this.role = new Role(this, "Role", {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
       description: props.description,
+      ...(props.roleName !== undefined ? { roleName: props.roleName } : {}),
     });
     logGroup.grantWrite(this.role);
     this.fn = new NodejsFunction(this, "Function", {

@@ -27,6 +27,8 @@ export interface RescanFunctionsProps {
   /** The full re-match: every image used within the window, on this schedule (default daily). */
   readonly fullRematchEvery?: Duration;
   readonly windowDays?: number;
+  /** A fixed name for the planner's role, which member pull roles trust (it reads pull times). */
+  readonly plannerRoleName?: string;
 }
 
 /**
@@ -59,6 +61,7 @@ export class RescanFunctions extends Construct {
       description: "Plans re-matches of stored images after a DB update and on a schedule",
       timeout: Duration.minutes(5),
       memorySize: 1024,
+      ...(props.plannerRoleName !== undefined ? { roleName: props.plannerRoleName } : {}),
       environment: {
         TABLE_NAME: props.table.tableName,
         REMATCH_QUEUE_URL: this.queue.queueUrl,

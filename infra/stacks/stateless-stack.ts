@@ -10,6 +10,7 @@ import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { NagSuppressions } from "cdk-nag";
 import type { Construct } from "constructs";
+import { scannerRoleName } from "../central-roles.js";
 import { type PortcullisConfig, pullRoleName } from "../config.js";
 import { DbUpdateFunction } from "../constructs/db-update-function.js";
 import { GarIntakeFunction } from "../constructs/gar-intake-function.js";
@@ -140,6 +141,8 @@ export class StatelessStack extends Stack {
       memorySize: 2048,
       // Large required files (JARs, binaries) spill to /tmp while a layer streams through.
       ephemeralStorageSize: Size.gibibytes(4),
+      // Member pull roles trust the scanner roles by name (infra/central-roles.ts).
+      roleName: scannerRoleName("scan-worker", this.region),
       unscopedResourceReason:
         "ecr:GetAuthorizationToken has no resource-level permission; AWS requires Resource '*'.",
       environment: {
@@ -150,6 +153,7 @@ export class StatelessStack extends Stack {
         DB_KEY: VULN_DB_KEY,
         EVENT_BUS_NAME: this.bus.eventBusName,
         SCAN_TOPIC_ARN: this.scanTopic.topicArn,
+        ...(config.pullExternalId ? { PULL_EXTERNAL_ID: config.pullExternalId } : {}),
         ...(config.repositoryPolicies ? { REPOSITORY_POLICIES: config.repositoryPolicies } : {}),
         // GAR pulls: workload identity federation settings (no key); the worker's role is the principal.
         ...(config.gcp ? { GCP_WIF_CONFIG: JSON.stringify(config.gcp.workloadIdentity) } : {}),
@@ -192,6 +196,7 @@ export class StatelessStack extends Stack {
       dbBucket: stateful.dbBucket,
       dataKey: stateful.key,
       dbKey: VULN_DB_KEY,
+      plannerRoleName: scannerRoleName("rescan-planner", this.region),
       ...(config.repositoryPolicies ? { repositoryPolicies: config.repositoryPolicies } : {}),
     });
     this.grantPullTimes(config);
@@ -220,6 +225,7 @@ export class StatelessStack extends Stack {
     const sync = new InventorySyncFunction(this, "InventorySync", {
       queue: this.scanQueue,
       table: stateful.table,
+      roleName: scannerRoleName("inventory-sync", this.region),
       ecr: [central, ...config.memberAccountIds.filter((id) => id !== central)].map((account) => ({
         account,
         regions,
@@ -243,6 +249,7 @@ export class StatelessStack extends Stack {
         ? { rate: Duration.hours(config.inventorySyncRateHours) }
         : {}),
     });
+    if (config.pullExternalId) sync.function.fn.addEnvironment("PULL_EXTERNAL_ID", config.pullExternalId);
     new CfnOutput(this, "InventorySyncRoleName", {
       description: "The AWS role the inventory sync federates into GCP with to list Artifact Registry",
       value: sync.function.role.roleName,
@@ -262,6 +269,7 @@ export class StatelessStack extends Stack {
       "PULL_ROLE_ARN_TEMPLATE",
       `arn:${this.partition}:iam::{account}:role/${pullRoleName(config, "{account}")}`,
     );
+    if (config.pullExternalId) planner.fn.addEnvironment("PULL_EXTERNAL_ID", config.pullExternalId);
     planner.role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: "EcrPullTimes",

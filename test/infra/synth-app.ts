@@ -8,6 +8,7 @@ import { readConfig } from "../../infra/config.js";
 export const MEMBER_ACCOUNTS = ["111111111111", "222222222222"];
 export const ORG_ID = "o-abc123def4";
 export const FEED_MIRROR = "https://feeds.mirror.example/portcullis";
+export const PULL_EXTERNAL_ID = "portcullis-ext-4f2a";
 
 export interface SynthesizedApp extends PortcullisStacks {
   readonly app: App;
@@ -26,6 +27,7 @@ export function synthApp(): SynthesizedApp {
       "portcullis:region": "eu-west-1",
       "portcullis:memberAccountIds": MEMBER_ACCOUNTS.join(","),
       "portcullis:organizationId": ORG_ID,
+      "portcullis:pullExternalId": PULL_EXTERNAL_ID,
       "portcullis:dbBucketNamePrefix": "portcullis-db",
       "portcullis:alarmEmail": "ops@example.com",
       "portcullis:dbUpdateRateHours": "12",
