@@ -1,3 +1,5 @@
+import { benchDashboardApi } from "./dashboard-api.js";
+import { benchDashboardPage } from "./dashboard-page.js";
 import { benchImageScan } from "./image-scan.bench.js";
 import { benchLanguageScan } from "./language-scan.bench.js";
 import { benchMatching } from "./matching.bench.js";
@@ -18,6 +20,8 @@ const benches: Record<string, () => Promise<void>> = {
   pipeline: benchPipeline,
   secrets: benchSecrets,
   rescan: benchRescan,
+  "dashboard-api": benchDashboardApi,
+  "dashboard-page": benchDashboardPage,
 };
 for (const [name, bench] of Object.entries(benches)) {
   if (only && only !== name) continue;

@@ -6,14 +6,15 @@ import { SqsScanQueue } from "../lib/aws/sqs-scan-queue.js";
 import type { Logger } from "../lib/logger.js";
 import { type IntakeConfig, jobsFromEcrEvent } from "../lib/pipeline/ecr-events.js";
 import type { FindingsStore } from "../lib/stores/findings-store.js";
-import type { ScanQueue } from "../lib/stores/scan-job.js";
+import type { ScanJob, ScanQueue } from "../lib/stores/scan-job.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
 import { loggerPort } from "./powertools-logger.js";
 import { traced } from "./powertools-tracer.js";
 
 export interface IntakeDeps {
   queue: ScanQueue;
-  store: Pick<FindingsStore, "markDeleted">;
+  /** recordPushed counts the image for the dashboard's coverage (pushed vs scanned). */
+  store: Pick<FindingsStore, "markDeleted"> & { recordPushed(job: ScanJob): Promise<void> };
   config: IntakeConfig;
   logger: Logger;
 }
@@ -41,6 +42,7 @@ export function createHandler(deps: IntakeDeps): (event: unknown) => Promise<Int
       deps.logger.info("ECR event ignored", { eventId, reason: result.ignored });
       return { queued: 0, deleted: 0, ignored: result.ignored };
     }
+    for (const job of result.jobs) await deps.store.recordPushed(job);
     if (result.jobs.length > 0) await deps.queue.enqueue(result.jobs);
     const at = eventTimeOf(event);
     for (const key of result.deletes) await deps.store.markDeleted(key, at);

@@ -8,7 +8,7 @@ import { DEFAULT_MAX_PUSH_BODY, parsePushRequest } from "../lib/gcp/pubsub-push.
 import { createPushTokenVerifier, type PushTokenVerifier } from "../lib/gcp/push-token-verifier.js";
 import type { Logger } from "../lib/logger.js";
 import type { FindingsStore } from "../lib/stores/findings-store.js";
-import type { ScanQueue } from "../lib/stores/scan-job.js";
+import type { ScanJob, ScanQueue } from "../lib/stores/scan-job.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
 import { loggerPort } from "./powertools-logger.js";
 import { traced } from "./powertools-tracer.js";
@@ -16,7 +16,8 @@ import { traced } from "./powertools-tracer.js";
 export interface GarIntakeDeps {
   verifier: PushTokenVerifier;
   queue: ScanQueue;
-  store: Pick<FindingsStore, "markDeleted">;
+  /** recordPushed counts the image for the dashboard's coverage (pushed vs scanned). */
+  store: Pick<FindingsStore, "markDeleted"> & { recordPushed(job: ScanJob): Promise<void> };
   logger: Logger;
   /** Largest body accepted; default 64 KiB. */
   maxBodyBytes?: number;
@@ -83,6 +84,7 @@ export function createHandler(
     }
 
     try {
+      for (const job of result.jobs) await deps.store.recordPushed(job);
       if (result.jobs.length > 0) await deps.queue.enqueue(result.jobs);
       // jobsFromGarMessage has already refused an unreadable publish time.
       const at = garEventTime(message, deps.now ? { now: deps.now } : {}) ?? new Date().toISOString();

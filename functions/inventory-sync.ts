@@ -29,7 +29,7 @@ import {
   type InventorySyncCounts,
   syncInventory,
 } from "../lib/pipeline/inventory-sync.js";
-import type { ScanQueue } from "../lib/stores/scan-job.js";
+import type { ScanJob, ScanQueue } from "../lib/stores/scan-job.js";
 import { optionalEnv, requiredEnv } from "./aws-env.js";
 import { workloadIdentityFromEnv } from "./gcp-workload-identity.js";
 import { loggerPort } from "./powertools-logger.js";
@@ -39,6 +39,8 @@ export interface InventorySyncDeps {
   /** The listings of one run; built per invocation, since a listing can be iterated only once. */
   sources(): InventorySource[];
   scanned(keys: string[]): Promise<Set<string>>;
+  /** Counts a listed image as pushed, for the dashboard's coverage. */
+  recordPushed?: (job: ScanJob) => Promise<void>;
   queue: ScanQueue;
   graceMs?: number;
   maxJobs?: number;
@@ -66,6 +68,7 @@ export function createHandler(
     const counts = await syncInventory({
       sources,
       scanned: deps.scanned,
+      ...(deps.recordPushed ? { recordPushed: deps.recordPushed } : {}),
       queue: deps.queue,
       logger: deps.logger,
       ...(deps.graceMs !== undefined ? { graceMs: deps.graceMs } : {}),
@@ -175,6 +178,7 @@ async function coldStart(): Promise<ReturnType<typeof createHandler>> {
         logger,
       }),
     scanned: (keys) => store.scannedImageKeys(keys),
+    recordPushed: (job) => store.recordPushed(job),
     queue: new SqsScanQueue({
       client: traced(new SQSClient({})),
       queueUrl: requiredEnv("QUEUE_URL"),

@@ -38,6 +38,10 @@ export interface PortcullisConfig {
   readonly inventorySyncRateHours?: number;
   /** Regions whose ECR repositories the inventory sync lists; default the stack's region. */
   readonly inventoryRegions?: readonly string[];
+  /** Prefix of the dashboard's Cognito sign-in domain; default `portcullis-<account>`. */
+  readonly dashboardDomainPrefix?: string;
+  /** Import every scan's findings into AWS Security Hub (ASFF). */
+  readonly securityHubImport?: boolean;
 }
 
 /** Lambda environment variables share 4 KiB; a bigger policy belongs in a parameter store. */
@@ -82,6 +86,7 @@ export function readConfig(node: Node, env: Source = process.env): PortcullisCon
     ),
     ...dbUpdateSettings(get),
     ...inventorySettings(get),
+    ...dashboardSettings(get),
   };
 }
 
@@ -121,6 +126,21 @@ function dbUpdateSettings(
     ...(hours !== undefined ? { dbUpdateRateHours: hours } : {}),
     ...(mirrors.length > 0 ? { feedMirrors: mirrors } : {}),
     ...(mirrorsOnly ? { feedMirrorsOnly: true } : {}),
+  };
+}
+
+function dashboardSettings(
+  get: (key: string, envKey: string) => string | undefined,
+): Pick<PortcullisConfig, "dashboardDomainPrefix" | "securityHubImport"> {
+  const prefix = get("dashboardDomainPrefix", "PORTCULLIS_DASHBOARD_DOMAIN_PREFIX");
+  // Cognito's rule for domain prefixes: lowercase letters, digits and hyphens, not "aws"/"cognito".
+  if (prefix !== undefined && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) {
+    throw new Error(`portcullis:dashboardDomainPrefix: "${prefix}" is not a valid Cognito domain prefix`);
+  }
+  const securityHub = get("securityHubImport", "PORTCULLIS_SECURITY_HUB_IMPORT") === "true";
+  return {
+    ...(prefix !== undefined ? { dashboardDomainPrefix: prefix } : {}),
+    ...(securityHub ? { securityHubImport: true } : {}),
   };
 }
 

@@ -16,6 +16,8 @@ command -v openssl >/dev/null || need_apt+=(openssl)
 command -v go >/dev/null || need_apt+=(golang-go)
 # The pkgdb-parse benchmark builds its 1,000-package rpm database with sqlite3 (tests need no rpm tools).
 command -v sqlite3 >/dev/null || need_apt+=(sqlite3)
+# The dashboard browser test and page benchmark drive Debian's Chromium with playwright-core (no browser download).
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ "${#need_apt[@]}" -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}" >&2
   sudo_cmd=""

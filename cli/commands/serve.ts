@@ -44,7 +44,7 @@ export async function runServe(opts: ServeCommandOptions): Promise<void> {
     print: (line) => process.stdout.write(`${line}\n`),
   });
   const lines = [
-    `portcullis serve: API ${server.url} (GET /images, POST /scans, GET /healthz)`,
+    `portcullis serve: dashboard ${server.url}/ (API ${server.url}/api/, GET /images, POST /scans, GET /healthz)`,
     server.registry
       ? `registry: ${server.registry.host} (push with e.g. skopeo copy --dest-tls-verify=false ... docker://${server.registry.host}/app:1)`
       : `registry notifications: point an endpoint at ${server.url}/registry/events`,

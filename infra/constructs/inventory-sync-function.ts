@@ -55,15 +55,16 @@ export class InventorySyncFunction extends Construct {
     });
     const role = this.function.role;
     props.queue.grantSendMessages(role);
-    // BatchGetItem on Image items: which listed images were ever scanned.
+    // BatchGetItem on Image items: which listed images were ever scanned. Put/Update: the pushed
+    // marker and counters of the dashboard's coverage.
     role.addToPrincipalPolicy(
       new PolicyStatement({
-        sid: "ReadImageItems",
-        actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem"],
+        sid: "ImageItems",
+        actions: ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"],
         resources: [props.table.tableArn],
       }),
     );
-    props.table.encryptionKey?.grant(role, "kms:Decrypt");
+    props.table.encryptionKey?.grant(role, "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey");
     role.addToPrincipalPolicy(
       new PolicyStatement({
         sid: "ListEcrImages",

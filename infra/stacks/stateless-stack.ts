@@ -12,12 +12,14 @@ import { NagSuppressions } from "cdk-nag";
 import type { Construct } from "constructs";
 import { scannerRoleName } from "../central-roles.js";
 import { type PortcullisConfig, pullRoleName } from "../config.js";
+import { Dashboard } from "../constructs/dashboard.js";
 import { DbUpdateFunction } from "../constructs/db-update-function.js";
 import { GarIntakeFunction } from "../constructs/gar-intake-function.js";
 import { InventorySyncFunction } from "../constructs/inventory-sync-function.js";
 import { NotifierFunction } from "../constructs/notifier-function.js";
 import { PortcullisFunction } from "../constructs/portcullis-function.js";
 import { RescanFunctions } from "../constructs/rescan-functions.js";
+import { SecurityHubImportFunction } from "../constructs/security-hub-import-function.js";
 import { grantMarkDeleted } from "../constructs/table-grants.js";
 import type { StatefulStack } from "./stateful-stack.js";
 
@@ -46,6 +48,8 @@ export class StatelessStack extends Stack {
   readonly rescan: RescanFunctions;
   readonly garIntake?: GarIntakeFunction;
   readonly inventorySync: InventorySyncFunction;
+  readonly dashboard: Dashboard;
+  readonly securityHubImport?: SecurityHubImportFunction;
   readonly scanTopic: Topic;
   readonly alarmTopic: Topic;
 
@@ -214,6 +218,20 @@ export class StatelessStack extends Stack {
       description: "The AWS role that federates into GCP to pull from Artifact Registry",
       value: this.worker.role.roleName,
     });
+
+    this.dashboard = new Dashboard(this, "Dashboard", {
+      table: stateful.table,
+      reportBucket: stateful.reportBucket,
+      dataKey: stateful.key,
+      cognitoDomainPrefix: config.dashboardDomainPrefix ?? `portcullis-${this.account}`,
+    });
+    if (config.securityHubImport) {
+      this.securityHubImport = new SecurityHubImportFunction(this, "SecurityHubImport", {
+        bus: this.bus,
+        reportBucket: stateful.reportBucket,
+        dataKey: stateful.key,
+      });
+    }
 
     this.addAlarms();
   }

@@ -1,6 +1,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -8,7 +9,8 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import type { VulnerabilityFinding } from "../matching/finding.js";
+import { findingRisk } from "../dashboard/image-risk.js";
+import { SEVERITY_LEVELS, type VulnerabilityFinding } from "../matching/finding.js";
 import { packageIndexKeys, type ScanInventory } from "../rescan/package-index-keys.js";
 import type {
   FindingsStore,
@@ -35,15 +37,22 @@ import { DynamoImageActivity, type ImageActivityOptions } from "./dynamo-image-a
 import { DynamoPackageIndex } from "./dynamo-package-index.js";
 import { buildUpdate } from "./dynamo-update.js";
 import {
+  ACCOUNTS_PK1,
   accountPk,
   claimSk,
+  FAILED_SK,
   FINDING_PREFIX,
+  FLEET_PK,
   gsi1,
   gsi2,
+  gsi5,
   INDEXES,
   ITEM_TYPES,
   imagePk,
   META_SK,
+  PUSHED_SK,
+  RISK_ACCOUNT_SK,
+  RISK_REPO_SK,
   repositorySummarySk,
   SCAN_PREFIX,
   SUMMARY_SK,
@@ -113,8 +122,43 @@ export interface CountsRecord {
   open: Record<string, number>;
 }
 
-/** The attribute prefix of per-severity open counts on summary items: `open_CRITICAL`. */
-const OPEN_COUNT_PREFIX = "open_";
+/** The attribute prefix of per-severity open counts on summary and Image META items: `open_CRITICAL`. */
+export const OPEN_COUNT_PREFIX = "open_";
+
+/** What the counts items hold besides images, scans and open_<LEVEL>; all ADDed. */
+export interface CountDeltas {
+  images?: number;
+  scans?: number;
+  /** Open findings with a fixed version, and on the KEV list. */
+  fixable?: number;
+  kev?: number;
+  /** Coverage: images a registry reported, images with a finished scan, images whose last scan failed. */
+  pushed?: number;
+  scanned?: number;
+  failed?: number;
+}
+
+/** META attributes a list row needs; the risk rows copy exactly these. */
+const ROW_ATTRIBUTES = [
+  "imageKey",
+  "provider",
+  "account",
+  "region",
+  "repository",
+  "digest",
+  "registry",
+  "tags",
+  "status",
+  "firstSeen",
+  "pushedAt",
+  "lastScannedAt",
+  "openFindings",
+  "maxSeverity",
+  "risk",
+  "supersededBy",
+  "supersededAt",
+  ...SEVERITY_LEVELS.map((level) => `${OPEN_COUNT_PREFIX}${level}`),
+];
 
 /**
  * FindingsStore on the single DynamoDB table of table-design.ts.
@@ -203,6 +247,7 @@ export class DynamoFindingsStore implements FindingsStore {
       suppressed: extras.suppressed ?? [],
       reopenSuperseded: tag?.current === true,
     });
+    const risk = riskOf(current.values());
     const resolved = [...existing.values()]
       .filter((item) => item.status !== "resolved" && !reported.has(item.SK))
       .map((item) => resolvedFindingItem(item, at));
@@ -246,6 +291,8 @@ export class DynamoFindingsStore implements FindingsStore {
             latestScan: stored,
             openFindings: [...current.values()].filter((item) => item.status === "open").length,
             maxSeverity: summary.maxSeverity,
+            risk,
+            ...levelAttributes(severityCounts(current.values())),
             ...gsi2(job.digest, key),
           },
           setIfMissing: { firstSeen: at, pushedAt, ...gsi1(job.account, job.repository, pushedAt) },
@@ -263,7 +310,27 @@ export class DynamoFindingsStore implements FindingsStore {
     const delta = severityCounts(current.values());
     for (const [level, n] of severityCounts(existing.values())) delta.set(level, (delta.get(level) ?? 0) - n);
     const newImage = meta.Attributes?.status !== "active";
-    await this.addCounts(job.account, job.repository, delta, { images: newImage ? 1 : 0, scans: 1 });
+    const firstScan = meta.Attributes?.latestScan === undefined;
+    const flags = flagCounts(current.values());
+    const flagsBefore = flagCounts(existing.values());
+    // An image scanned without a push event (on-demand, or before coverage existed) was still reported.
+    if (firstScan) await this.recordPushed(job);
+    const wasFailing = await this.clearFailed(key);
+    await this.addCounts(
+      job.account,
+      job.repository,
+      delta,
+      {
+        images: newImage ? 1 : 0,
+        scans: 1,
+        fixable: flags.fixable - flagsBefore.fixable,
+        kev: flags.kev - flagsBefore.kev,
+        scanned: firstScan ? 1 : 0,
+        failed: wasFailing ? -1 : 0,
+      },
+      job.provider,
+    );
+    await this.indexRisk(key, risk);
     // Last: the new image is fully recorded before the old one is told it was replaced.
     if (tag?.previous && tag.previous !== key) await this.supersede(tag.previous, job, reported, at);
   }
@@ -328,24 +395,140 @@ export class DynamoFindingsStore implements FindingsStore {
     );
     await this.writeItems(fixed.map((item) => resolvedFindingItem(item, at, "superseded", job.digest)));
     const openFixed = fixed.filter((item) => item.status === "open").length;
+    const levels = severityCounts(fixed);
+    let after: Record<string, unknown> | undefined;
     try {
-      await this.doc.send(
+      const out = await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: imagePk(oldKey), SK: META_SK },
           ...buildUpdate({
             set: { supersededBy: job.digest, supersededAt: at },
-            add: { openFindings: -openFixed },
+            add: {
+              openFindings: -openFixed,
+              risk: -riskOf(fixed),
+              ...Object.fromEntries([...levels].map(([level, n]) => [`${OPEN_COUNT_PREFIX}${level}`, -n])),
+            },
           }),
           ConditionExpression: "attribute_exists(PK)",
+          ReturnValues: "ALL_NEW",
         }),
       );
+      after = out.Attributes;
     } catch (err) {
       if (isConditionalCheckFailed(err)) return; // never recorded: nothing to supersede or count
       throw err;
     }
-    const delta = new Map([...severityCounts(fixed)].map(([level, n]) => [level, -n]));
-    await this.addCounts(job.account, job.repository, delta, { images: 0, scans: 0 });
+    const delta = new Map([...levels].map(([level, n]) => [level, -n]));
+    const flags = flagCounts(fixed);
+    await this.addCounts(job.account, job.repository, delta, { fixable: -flags.fixable, kev: -flags.kev });
+    if (after?.status === "active") await this.indexRisk(oldKey, Number(after.risk ?? 0));
+  }
+
+  /**
+   * A registry reported this image (push event, inventory sync): counted once per image in the
+   * account's and the fleet's `pushed`, however often the event is delivered.
+   */
+  async recordPushed(job: ScanJob): Promise<void> {
+    const key = imageKeyOf(job);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: imagePk(key),
+            SK: PUSHED_SK,
+            type: ITEM_TYPES.pushedMarker,
+            account: job.account,
+            repository: job.repository,
+            at: job.eventTime || this.now().toISOString(),
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return; // already counted
+      throw err;
+    }
+    await this.addCounts(job.account, job.repository, new Map(), { pushed: 1 }, job.provider);
+  }
+
+  /**
+   * The image's scan failed: counted once in `failed` until a scan of it succeeds (putScan clears
+   * the marker), however often SQS redelivers the job.
+   */
+  async recordScanFailed(job: ScanJob, reason: string, at: string = this.now().toISOString()): Promise<void> {
+    const key = imageKeyOf(job);
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: imagePk(key),
+            SK: FAILED_SK,
+            type: ITEM_TYPES.failedMarker,
+            account: job.account,
+            repository: job.repository,
+            reason: reason.slice(0, 1000),
+            at,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        }),
+      );
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return; // already counted
+      throw err;
+    }
+    await this.addCounts(job.account, job.repository, new Map(), { failed: 1 }, job.provider);
+  }
+
+  /** Removes the failed marker; true when there was one (its count is then taken back). */
+  private async clearFailed(key: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.tableName,
+        Key: { PK: imagePk(key), SK: FAILED_SK },
+        ReturnValues: "ALL_OLD",
+      }),
+    );
+    return out.Attributes !== undefined;
+  }
+
+  /**
+   * Puts an active image in GSI5 by its risk: the META item under the fleet's partition, and a
+   * copy of its list row under the account's and the repository's. Written after each change of
+   * its open findings; a race between two writers leaves rows one write behind until the next.
+   */
+  private async indexRisk(key: string, risk: number): Promise<void> {
+    let meta: Record<string, unknown> | undefined;
+    const update = buildUpdate({ set: gsi5({}, risk, key) });
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: imagePk(key), SK: META_SK },
+          UpdateExpression: update.UpdateExpression,
+          ConditionExpression: "#s = :active",
+          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, "#s": "status" },
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":active": "active" },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      meta = out.Attributes;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return; // deleted meanwhile: markDeleted took it out
+      throw err;
+    }
+    if (!meta) return;
+    const row: Record<string, unknown> = { type: ITEM_TYPES.riskRow };
+    for (const name of ROW_ATTRIBUTES) if (meta[name] !== undefined) row[name] = meta[name];
+    const account = String(meta.account);
+    const repository = String(meta.repository);
+    const requests = [
+      { SK: RISK_ACCOUNT_SK, ...gsi5({ account }, risk, key) },
+      { SK: RISK_REPO_SK, ...gsi5({ account, repository }, risk, key) },
+    ].map((keys) => ({ PutRequest: { Item: { ...row, PK: imagePk(key), ...keys } } }));
+    await batchWriteAll(this.doc, this.tableName, requests, this.options.batchWrite);
   }
 
   async markDeleted(imageKey: string, at: string): Promise<void> {
@@ -355,7 +538,17 @@ export class DynamoFindingsStore implements FindingsStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { PK: imagePk(imageKey), SK: META_SK },
-          ...buildUpdate({ set: { status: "deleted", deletedAt: at } }),
+          ...buildUpdate({
+            set: {
+              status: "deleted",
+              deletedAt: at,
+              openFindings: 0,
+              risk: 0,
+              ...levelAttributes(new Map()),
+            },
+            // Out of the images-by-risk lists: they show what still runs.
+            remove: ["PK5", "SK5"],
+          }),
           ConditionExpression: "attribute_exists(PK)",
           ReturnValues: "ALL_OLD",
         }),
@@ -368,10 +561,23 @@ export class DynamoFindingsStore implements FindingsStore {
     const open = (await this.findingItems(imageKey)).filter((item) => item.status !== "resolved");
     await this.writeItems(open.map((item) => resolvedFindingItem(item, at, "deleted")));
     await this.packageIndex.remove(imageKey);
+    await batchWriteAll(
+      this.doc,
+      this.tableName,
+      [RISK_ACCOUNT_SK, RISK_REPO_SK].map((SK) => ({
+        DeleteRequest: { Key: { PK: imagePk(imageKey), SK } },
+      })),
+      this.options.batchWrite,
+    );
     const delta = new Map([...severityCounts(open)].map(([level, n]) => [level, -n]));
+    const flags = flagCounts(open);
     const account = String(old?.account ?? "");
     const repository = String(old?.repository ?? "");
-    await this.addCounts(account, repository, delta, { images: old?.status === "active" ? -1 : 0, scans: 0 });
+    await this.addCounts(account, repository, delta, {
+      images: old?.status === "active" ? -1 : 0,
+      fixable: -flags.fixable,
+      kev: -flags.kev,
+    });
   }
 
   async latestScan(imageKey: string): Promise<ScanSummary | undefined> {
@@ -563,25 +769,38 @@ export class DynamoFindingsStore implements FindingsStore {
     await batchWriteAll(this.doc, this.tableName, requests, this.options.batchWrite);
   }
 
+  /**
+   * ADDs the deltas to the repository's, the account's and the fleet's counts. The account item
+   * also sits in GSI1 under `ACCOUNTS`, which lists the accounts.
+   */
   private async addCounts(
     account: string,
     repository: string,
     openDelta: Map<string, number>,
-    totals: { images: number; scans: number },
+    totals: CountDeltas,
+    provider?: string,
   ): Promise<void> {
-    const add: Record<string, number> = { images: totals.images, scans: totals.scans };
+    const add: Record<string, number> = { images: totals.images ?? 0, scans: totals.scans ?? 0 };
+    for (const [name, n] of Object.entries(totals)) if (n !== undefined && n !== 0) add[name] = n;
     for (const [level, n] of openDelta) add[`${OPEN_COUNT_PREFIX}${level}`] = n;
-    const targets = [
-      { SK: SUMMARY_SK, type: ITEM_TYPES.accountSummary, repository: undefined },
-      { SK: repositorySummarySk(repository), type: ITEM_TYPES.repositorySummary, repository },
+    const targets: Array<{ Key: Record<string, string>; set: Record<string, unknown> }> = [
+      {
+        Key: { PK: accountPk(account), SK: SUMMARY_SK },
+        set: { type: ITEM_TYPES.accountSummary, account, provider, PK1: ACCOUNTS_PK1, SK1: account },
+      },
+      {
+        Key: { PK: accountPk(account), SK: repositorySummarySk(repository) },
+        set: { type: ITEM_TYPES.repositorySummary, account, repository },
+      },
+      { Key: { PK: FLEET_PK, SK: SUMMARY_SK }, set: { type: ITEM_TYPES.fleetSummary } },
     ];
     await Promise.all(
       targets.map((target) =>
         this.doc.send(
           new UpdateCommand({
             TableName: this.tableName,
-            Key: { PK: accountPk(account), SK: target.SK },
-            ...buildUpdate({ set: { type: target.type, account, repository: target.repository }, add }),
+            Key: target.Key,
+            ...buildUpdate({ set: target.set, add }),
           }),
         ),
       ),
@@ -637,9 +856,34 @@ function severityCounts(items: Iterable<FindingItem>): Map<string, number> {
   return counts;
 }
 
+/** Open findings with a fix available, and on the KEV list. */
+function flagCounts(items: Iterable<FindingItem>): { fixable: number; kev: number } {
+  let fixable = 0;
+  let kev = 0;
+  for (const item of items) {
+    if (item.status !== "open") continue;
+    if (item.fixedVersions.length > 0) fixable++;
+    if (item.kev === true) kev++;
+  }
+  return { fixable, kev };
+}
+
+function riskOf(items: Iterable<FindingItem>): number {
+  let risk = 0;
+  for (const item of items) if (item.status === "open") risk += findingRisk(item);
+  return risk;
+}
+
+/** `open_<LEVEL>` for every level, zero included, so later ADDs always find a number. */
+function levelAttributes(counts: ReadonlyMap<string, number>): Record<string, number> {
+  return Object.fromEntries(
+    SEVERITY_LEVELS.map((level) => [`${OPEN_COUNT_PREFIX}${level}`, counts.get(level) ?? 0]),
+  );
+}
+
 function imageFromItem(item: Record<string, unknown>): ImageRecord {
   const tags = item.tags instanceof Set ? [...(item.tags as Set<string>)].sort() : [];
   const record = { ...item, tags } as Record<string, unknown>;
-  for (const key of ["PK", "SK", "type", "PK1", "SK1", "PK2", "SK2"]) delete record[key];
+  for (const key of ["PK", "SK", "type", "PK1", "SK1", "PK2", "SK2", "PK5", "SK5"]) delete record[key];
   return record as unknown as ImageRecord;
 }

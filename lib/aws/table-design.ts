@@ -18,6 +18,19 @@
  *            delete can remove its index items without reading the SBOM
  * - Activity `ACTIVE#<yyyy-mm-dd>` / `<imageKey>`: the image was pushed or pulled that day; expires
  *            by TTL. The scheduled full re-match reads one partition per day of its window
+ * - Fleet counts `FLEET` / `SUMMARY`: the same ADDs as the account counts, for the whole fleet.
+ *            Account and fleet counts also hold `fixable`, `kev` (open findings with a fix / on KEV)
+ *            and the coverage counters `pushed`, `scanned`, `failed`. Account SUMMARY items sit in
+ *            GSI1 under `ACCOUNTS` / `<account>`, so the accounts are listed by one Query
+ * - Markers  `IMAGE#<imageKey>` / `PUSHED` (a registry reported the image: counted once in `pushed`)
+ *            and `FAILED` (its last scan failed: counted in `failed` until a scan succeeds)
+ * - Risk rows `IMAGE#<imageKey>` / `RISK#ACCOUNT` and `RISK#REPO`: copies of the image's list row
+ *            under the account's and the repository's GSI5 partition (the META item is the fleet's)
+ * - Snapshot `SNAPSHOTS` / `<yyyy-mm-dd>`: the day's open counts, fleet and per account (one
+ *            partition, so a trend is one Query), naming the run whose top list is current; under
+ *            `TOPVULN#<run>#<FLEET|account>` / `<inverted images>#<id>` that run's most widespread
+ *            open vulnerabilities (written by the daily dashboard snapshot, so the top list is as
+ *            fresh as the last snapshot; superseded runs expire by TTL)
  *
  * Indexes:
  * - GSI1 by account → repository / time (Image items): `ACCOUNT#<account>` / `REPO#<repo>#<pushedAt>`
@@ -25,6 +38,9 @@
  * - GSI3 by vulnerability (Finding items, open and resolved): `VULN#<id>` / `<imageKey>#<package>`
  * - GSI4 open findings by severity, sparse (only open findings carry it): `OPEN#<SEVERITY>` /
  *   `<account>#<imageKey>`
+ * - GSI5 images by risk, sparse (active scanned images only): `RISK` (fleet, on META),
+ *   `RISK#<account>` and `RISK#<account>#<repository>` (risk rows) / `<inverted risk>#<imageKey>`,
+ *   so every images list is one Query, riskiest first
  */
 
 export const TABLE_KEYS = { partitionKey: "PK", sortKey: "SK" } as const;
@@ -45,6 +61,7 @@ export const INDEXES = {
   byDigest: { name: "GSI2", partitionKey: "PK2", sortKey: "SK2", projection: "ALL" },
   byVulnerability: { name: "GSI3", partitionKey: "PK3", sortKey: "SK3", projection: "ALL" },
   openBySeverity: { name: "GSI4", partitionKey: "PK4", sortKey: "SK4", projection: "ALL" },
+  byRisk: { name: "GSI5", partitionKey: "PK5", sortKey: "SK5", projection: "ALL" },
 } as const satisfies Record<string, IndexDescription>;
 
 /** Every key attribute of the table and its indexes; all are strings. */
@@ -65,6 +82,12 @@ export const ITEM_TYPES = {
   packageList: "package-list",
   activity: "image-activity",
   tag: "tag",
+  fleetSummary: "fleet-summary",
+  pushedMarker: "pushed-marker",
+  failedMarker: "failed-marker",
+  riskRow: "risk-row",
+  snapshot: "snapshot",
+  topVulnerability: "top-vulnerability",
 } as const;
 
 export const META_SK = "META";
@@ -76,6 +99,15 @@ export const PACKAGE_INDEX_PREFIX = "PKG#";
 export const PACKAGE_LIST_PREFIX = "PKGS#";
 export const ACTIVITY_PREFIX = "ACTIVE#";
 export const TAG_PREFIX = "TAG#";
+export const FLEET_PK = "FLEET";
+export const PUSHED_SK = "PUSHED";
+export const FAILED_SK = "FAILED";
+export const RISK_ACCOUNT_SK = "RISK#ACCOUNT";
+export const RISK_REPO_SK = "RISK#REPO";
+/** GSI1 partition of the account SUMMARY items: the list of accounts. */
+export const ACCOUNTS_PK1 = "ACCOUNTS";
+/** Largest risk the sort key can order; higher risks sort with it. */
+export const MAX_RISK = 999_999_999_999;
 
 /** DynamoDB caps sort keys at 1,024 bytes; long package paths are hashed to stay under it. */
 const MAX_SORT_KEY_BYTES = 1024;
@@ -131,6 +163,27 @@ export const gsi4 = (severity: string, account: string, imageKey: string) => ({
   PK4: `OPEN#${severity.toUpperCase()}`,
   SK4: `${account}#${imageKey}`,
 });
+
+/** Zero-padded and inverted, so an ascending Query reads the riskiest image first. */
+export const invertedRisk = (risk: number): string =>
+  String(MAX_RISK - Math.min(MAX_RISK, Math.max(0, Math.round(risk)))).padStart(12, "0");
+
+export const riskPk = (scope: { account?: string; repository?: string }): string =>
+  scope.account === undefined
+    ? "RISK"
+    : scope.repository === undefined
+      ? `RISK#${scope.account}`
+      : `RISK#${scope.account}#${scope.repository}`;
+
+export const gsi5 = (scope: { account?: string; repository?: string }, risk: number, imageKey: string) => ({
+  PK5: riskPk(scope),
+  SK5: `${invertedRisk(risk)}#${imageKey}`,
+});
+
+export const SNAPSHOTS_PK = "SNAPSHOTS";
+/** `run` names one snapshot run; `scope` is "FLEET" or an account id. */
+export const topVulnerabilityPk = (run: string, scope: string): string => `TOPVULN#${run}#${scope}`;
+export const topVulnerabilitySk = (images: number, id: string): string => `${invertedRisk(images)}#${id}`;
 
 /** The package part of GSI3's sort key: `<ecosystem>/<name>@<version>`. */
 export const packageLabel = (ecosystem: string, name: string, version: string): string =>

@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoFindingsStore, type ImageRecord } from "../aws/dynamo-findings-store.js";
 import { S3BlobStore } from "../aws/s3-blob-store.js";
 import { S3LayerCache } from "../aws/s3-layer-cache.js";
+import { takeDashboardSnapshot } from "../dashboard/dashboard-snapshot.js";
 import { parseReference } from "../image/reference.js";
 import { RegistrySource } from "../image/registry/registry-source.js";
 import { type Logger, silentLogger } from "../logger.js";
@@ -12,6 +14,7 @@ import { processScanJob, type ScanOutcome } from "../pipeline/scan-worker.js";
 import type { RepositoryPolicies } from "../policy/repository-policy.js";
 import { imageName, type ScanJob } from "../stores/scan-job.js";
 import { openDatabaseFile, type VulnDb } from "../vulndb/db/db-reader.js";
+import { dashboardRoutes } from "./dashboard-routes.js";
 import { type DistributionRegistry, startDistributionRegistry } from "./distribution-registry.js";
 import { JobQueue } from "./job-queue.js";
 import { type LocalEmulators, startLocalEmulators } from "./local-emulators.js";
@@ -21,6 +24,7 @@ import { postWebhook } from "./webhook.js";
 export const LOCAL_TABLE_NAME = "portcullis";
 export const LOCAL_BUCKET = "portcullis-reports";
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const SNAPSHOT_DELAY_MS = 3000;
 
 export interface LocalServerOptions {
   /** Everything persistent lives here: dynamodb/, s3/, registry/. */
@@ -121,6 +125,7 @@ async function startWith(
   const notify = async (job: ScanJob, outcome: ScanOutcome) => {
     const note = notification(job, outcome, Date.now() - (startedAt.get(job) ?? Date.now()));
     startedAt.delete(job);
+    if (outcome.status === "scanned") scheduleSnapshot();
     options.print?.(formatNotification(note));
     if (options.webhook) await postWebhook(options.webhook, note, logger);
   };
@@ -144,6 +149,41 @@ async function startWith(
   });
   cleanups.push(() => queue.close());
 
+  // The dashboard's trend and top lists come from snapshots: today's at start, then replaced a few
+  // seconds after scans finish (the cloud takes one every 3 hours).
+  const snapshotDoc = DynamoDBDocumentClient.from(emulators.dynamo, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  let snapshotTimer: NodeJS.Timeout | undefined;
+  let snapshotRun: Promise<unknown> = Promise.resolve();
+  const snapshot = (replace: boolean) => {
+    snapshotRun = snapshotRun
+      .then(() =>
+        takeDashboardSnapshot({ doc: snapshotDoc, tableName: LOCAL_TABLE_NAME, now: new Date(), replace }),
+      )
+      .catch((err: unknown) => logger.warn("dashboard snapshot failed", { error: String(err) }));
+    return snapshotRun;
+  };
+  const scheduleSnapshot = () => {
+    if (snapshotTimer) return;
+    snapshotTimer = setTimeout(() => {
+      snapshotTimer = undefined;
+      void snapshot(true);
+    }, SNAPSHOT_DELAY_MS);
+    snapshotTimer.unref();
+  };
+  cleanups.push(async () => {
+    clearTimeout(snapshotTimer);
+    await snapshotRun;
+  });
+  // Today's first snapshot before serving: an existing one is kept (a restart changes nothing).
+  await snapshot(false);
+  const dashboard = dashboardRoutes({
+    dynamo: emulators.dynamo,
+    tableName: LOCAL_TABLE_NAME,
+    s3: emulators.s3,
+    bucket: LOCAL_BUCKET,
+  });
   const server = createServer((req, res) => {
     handle(req, res).catch((err) => {
       logger.error("request failed", { url: req.url, error: String(err) });
@@ -177,6 +217,8 @@ async function startWith(
       await queue.enqueue([made.job]);
       return send(res, 202, { queued: 1, digest: made.job.digest });
     }
+    // The dashboard page, its API and downloads (GET /, /api/*, /downloads/*, static files).
+    if (await dashboard(req, res, path)) return;
     send(res, 404, { error: "not found" });
   };
   const images = () => store.imagesByAccount("local");

@@ -27,6 +27,8 @@ export interface InventorySyncOptions {
   logger: Logger;
   /** At most this many jobs per run, so a first sync of a large registry does not flood the workers. */
   maxJobs?: number;
+  /** Counts a never-scanned image the registry listed for the dashboard's coverage (idempotent). */
+  recordPushed?: (job: ScanJob) => Promise<void>;
 }
 
 export interface InventorySyncCounts {
@@ -75,8 +77,12 @@ export async function syncInventory(options: InventorySyncOptions): Promise<Inve
     const done = await scanned([...batch.keys()]);
     const jobs: ScanJob[] = [];
     for (const [key, job] of batch) {
-      if (done.has(key)) counts.alreadyScanned++;
-      else if (counts.enqueued + jobs.length >= maxJobs) counts.deferred++;
+      if (done.has(key)) {
+        counts.alreadyScanned++;
+        continue;
+      }
+      await options.recordPushed?.(job);
+      if (counts.enqueued + jobs.length >= maxJobs) counts.deferred++;
       else jobs.push(job);
     }
     if (jobs.length > 0) await queue.enqueue(jobs);

@@ -23,8 +23,13 @@ import {
 import { imageKey, imageName, type ScanJob } from "../stores/scan-job.js";
 import type { VulnDb } from "../vulndb/db/db-reader.js";
 
+/** A store that can also count failed scans for the dashboard's coverage (optional). */
+export type ScanWorkerStore = FindingsStore & {
+  recordScanFailed?(job: ScanJob, reason: string): Promise<void>;
+};
+
 export interface ScanWorkerDeps {
-  store: FindingsStore;
+  store: ScanWorkerStore;
   blobs: BlobStore;
   openSource(job: ScanJob): ImageSource | Promise<ImageSource>;
   vulnDb?: VulnDb;
@@ -133,6 +138,12 @@ export async function processScanJob(job: ScanJob, deps: ScanWorkerDeps): Promis
     }
     const reason = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     logger.error("scan failed", { imageKey: key, error: reason });
+    // Only for the dashboard's coverage: losing the count must not lose the retry.
+    await store
+      .recordScanFailed?.(job, reason)
+      .catch((recordErr: unknown) =>
+        logger.warn("could not record the failed scan", { imageKey: key, error: String(recordErr) }),
+      );
     return { status: "failed", imageKey: key, retry: true, reason, error: err };
   } finally {
     await source?.close?.().catch(() => {});

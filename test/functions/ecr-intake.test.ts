@@ -16,6 +16,7 @@ const config = {
 function harness(options: { failQueue?: boolean } = {}) {
   const queued: ScanJob[] = [];
   const deleted: Array<[string, string]> = [];
+  const pushed: ScanJob[] = [];
   const handler = createHandler({
     queue: {
       async enqueue(jobs) {
@@ -27,11 +28,14 @@ function harness(options: { failQueue?: boolean } = {}) {
       async markDeleted(key, at) {
         deleted.push([key, at]);
       },
+      async recordPushed(job) {
+        pushed.push(job);
+      },
     },
     config,
     logger: silentLogger,
   });
-  return { handler, queued, deleted };
+  return { handler, queued, deleted, pushed };
 }
 
 describe("ecr-intake handler", () => {
@@ -52,6 +56,8 @@ describe("ecr-intake handler", () => {
         eventTime: "2019-11-16T01:54:34.000Z",
       },
     ]);
+    // Counted as pushed for the dashboard's coverage before it is queued.
+    expect(h.pushed).toEqual(h.queued);
   });
 
   it("queues an untagged push without a tag", async () => {

@@ -50,6 +50,7 @@ function harness(
 ) {
   const queued: ScanJob[] = [];
   const deleted: Array<[string, string]> = [];
+  const pushed: ScanJob[] = [];
   const logs: Array<[string, string, Record<string, unknown> | undefined]> = [];
   const record =
     (level: string) =>
@@ -80,11 +81,14 @@ function harness(
         if (options.failStore) throw new Error("DynamoDB is throttling");
         deleted.push([key, at]);
       },
+      async recordPushed(job) {
+        pushed.push(job);
+      },
     },
     logger,
     now: () => new Date("2026-03-01T12:00:00Z"),
   });
-  return { handler, queued, deleted, logs };
+  return { handler, queued, deleted, logs, pushed };
 }
 
 describe("gar-intake handler", () => {
@@ -107,6 +111,7 @@ describe("gar-intake handler", () => {
         eventTime: "2021-02-26T19:13:55.749Z",
       },
     ]);
+    expect(h.pushed).toEqual(h.queued);
   });
 
   it("queues an untagged push without a tag", async () => {

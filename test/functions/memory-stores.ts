@@ -1,6 +1,6 @@
 import type { VulnerabilityFinding } from "../../lib/matching/finding.js";
 import type { BlobStore, FindingsStore, ScanSummary } from "../../lib/stores/findings-store.js";
-import type { ScanJob } from "../../lib/stores/scan-job.js";
+import { imageKey as keyOf, type ScanJob } from "../../lib/stores/scan-job.js";
 
 /**
  * FindingsStore in memory with the DynamoDB semantics the worker relies on: claimScan is a
@@ -32,6 +32,13 @@ export class MemoryFindingsStore implements FindingsStore {
     this.images.set(summary.imageKey, { job });
     this.scans.push(summary);
     this.findingsByImage.set(summary.imageKey, [...findings]);
+  }
+
+  /** Images the intake reported as pushed (dashboard coverage). */
+  readonly pushed = new Set<string>();
+
+  async recordPushed(job: ScanJob): Promise<void> {
+    this.pushed.add(keyOf(job));
   }
 
   async markDeleted(imageKey: string, at: string): Promise<void> {

@@ -67,12 +67,24 @@ describe("cdk-nag AwsSolutions", () => {
   });
 
   it("suppresses only the rules we have reasons for", () => {
+    // CFR1/2/4: the dashboard's CloudFront distribution (no geo restriction, WAF optional, default
+    // certificate); IAM4: only on CDK's BucketDeployment provider.
     expect([...new Set(suppressions().map((s) => s.id))].sort()).toEqual([
+      "AwsSolutions-CFR1",
+      "AwsSolutions-CFR2",
+      "AwsSolutions-CFR4",
+      "AwsSolutions-IAM4",
       "AwsSolutions-IAM5",
       "AwsSolutions-L1",
       "AwsSolutions-S1",
       "AwsSolutions-SQS3",
     ]);
+  });
+
+  it("suppresses the managed-policy rule only on CDK's BucketDeployment provider", () => {
+    const iam4 = suppressions().filter((s) => s.id === "AwsSolutions-IAM4");
+    expect(iam4.length).toBeGreaterThan(0);
+    for (const s of iam4) expect(s.logicalId).toMatch(/^CustomCDKBucketDeployment/);
   });
 
   it("suppresses the worker's Resource * with the ECR token reason", () => {

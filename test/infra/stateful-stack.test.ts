@@ -46,7 +46,7 @@ describe("StatefulStack", () => {
     });
   });
 
-  it("has the four GSIs with the key names of the table design", () => {
+  it("has the five GSIs with the key names of the table design", () => {
     const table = Object.values(template.findResources("AWS::DynamoDB::Table"))[0];
     const gsis = table?.Properties.GlobalSecondaryIndexes as Array<Record<string, unknown>>;
     expect(gsis).toEqual([
@@ -82,12 +82,21 @@ describe("StatefulStack", () => {
         ],
         Projection: { ProjectionType: "ALL" },
       },
+      {
+        // Images by risk for the dashboard (sparse: only active images carry it).
+        IndexName: "GSI5",
+        KeySchema: [
+          { AttributeName: "PK5", KeyType: "HASH" },
+          { AttributeName: "SK5", KeyType: "RANGE" },
+        ],
+        Projection: { ProjectionType: "ALL" },
+      },
     ]);
     expect(gsis.map((gsi) => gsi.IndexName)).toEqual(Object.values(INDEXES).map((index) => index.name));
     const attributes = table?.Properties.AttributeDefinitions as Array<{ AttributeName: string }>;
     for (const attribute of attributes) expect(attribute).toMatchObject({ AttributeType: "S" });
     expect(attributes.map((a) => a.AttributeName).sort()).toEqual(
-      ["PK", "SK", "PK1", "SK1", "PK2", "SK2", "PK3", "SK3", "PK4", "SK4"].sort(),
+      ["PK", "SK", "PK1", "SK1", "PK2", "SK2", "PK3", "SK3", "PK4", "SK4", "PK5", "SK5"].sort(),
     );
   });
 

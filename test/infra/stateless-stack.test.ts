@@ -31,8 +31,9 @@ const statementsWith = (statements: Statement[], action: string): Statement[] =>
 
 describe("queues", () => {
   it("encrypts every queue and redrives scan jobs to the DLQ after three receives", () => {
-    // The scan queue and its DLQ, the notifier's event DLQ and Slack dead letters, the re-match queue and its DLQ.
-    template.resourceCountIs("AWS::SQS::Queue", 6);
+    // The scan queue and its DLQ, the notifier's event DLQ and Slack dead letters, the re-match queue
+    // and its DLQ, the Security Hub import's event DLQ.
+    template.resourceCountIs("AWS::SQS::Queue", 7);
     for (const queue of Object.values(template.findResources("AWS::SQS::Queue")))
       expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
     template.hasResourceProperties("AWS::SQS::Queue", {
@@ -539,6 +540,8 @@ describe("Google Artifact Registry", () => {
         "ecr:DescribeImages",
         "dynamodb:BatchGetItem",
         "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "sts:AssumeRole",
         ...[...actions].filter((a) => a.startsWith("sqs:")),
       ]),
@@ -547,5 +550,89 @@ describe("Google Artifact Registry", () => {
     const assume = statementsWith(statements, "sts:AssumeRole");
     expect(JSON.stringify(assume)).toContain(`:iam::${MEMBER_ACCOUNTS[0]}:role/portcullis-ecr-pull`);
     expect(JSON.stringify(assume)).toContain(ORG_ID);
+  });
+});
+
+describe("dashboard", () => {
+  const fnOf = (f: IConstruct) => template.findResources("AWS::Lambda::Function")[logicalId(f)];
+
+  it("signs users in with Cognito: no self sign-up, MFA required, threat protection, a viewers group", () => {
+    template.hasResourceProperties("AWS::Cognito::UserPool", {
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+      MfaConfiguration: "ON",
+      UserPoolTier: "PLUS",
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 14, RequireSymbols: true }) },
+    });
+    template.hasResourceProperties("AWS::Cognito::UserPoolGroup", { GroupName: "portcullis-viewers" });
+    template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      GenerateSecret: false,
+      AllowedOAuthFlows: ["code"],
+    });
+    template.hasResourceProperties("AWS::Cognito::UserPoolDomain", { Domain: "portcullis-test-dashboard" });
+  });
+
+  it("puts every API route behind the Cognito JWT authorizer, with access logs", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      AuthorizerType: "JWT",
+      JwtConfiguration: Match.objectLike({ Audience: [Match.anyValue()] }),
+    });
+    const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route"));
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      expect(route.Properties.AuthorizationType).toBe("JWT");
+      expect(route.Properties.RouteKey).toMatch(/^GET \/api\//);
+    }
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it("serves the page and /api/* from one CloudFront origin, API answers never cached", () => {
+    template.hasResourceProperties("AWS::CloudFront::Distribution", {
+      DistributionConfig: Match.objectLike({
+        DefaultRootObject: "index.html",
+        CacheBehaviors: [Match.objectLike({ PathPattern: "/api/*", ViewerProtocolPolicy: "https-only" })],
+        Logging: Match.objectLike({ Bucket: Match.anyValue() }),
+      }),
+    });
+    template.hasResourceProperties("AWS::CloudFront::ResponseHeadersPolicy", {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        SecurityHeadersConfig: Match.objectLike({
+          ContentSecurityPolicy: Match.objectLike({
+            ContentSecurityPolicy: Match.stringLikeRegexp("default-src 'self'"),
+          }),
+        }),
+      }),
+    });
+  });
+
+  it("gives the API key lookups and Queries (no Scan) and report/SBOM downloads only", () => {
+    const actions = new Set(roleStatements(template, stack.dashboard.api.role).flatMap(actionsOf));
+    for (const action of actions) {
+      expect(action).toMatch(
+        /^(dynamodb:(BatchGetItem|GetItem|Query|Scan|ConditionCheckItem|DescribeTable|GetRecords|GetShardIterator)|s3:GetObject|kms:Decrypt|kms:DescribeKey|logs:|xray:)/,
+      );
+    }
+    expect(fnOf(stack.dashboard.api.fn)?.Properties.Environment.Variables.TABLE_NAME).toBeDefined();
+  });
+
+  it("snapshots the trend and top vulnerabilities every 3 hours", () => {
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(3 hours)",
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(stack.dashboard.snapshot.fn), "Arn"] } })],
+    });
+  });
+
+  it("imports scans into Security Hub when configured, with BatchImportFindings on the account's product only", () => {
+    const importer = stack.securityHubImport;
+    if (!importer) throw new Error("securityHubImport is on in synth-app");
+    const statements = roleStatements(template, importer.function.role);
+    const importStatement = statementsWith(statements, "securityhub:BatchImportFindings");
+    expect(importStatement).toHaveLength(1);
+    expect(JSON.stringify(importStatement[0]?.Resource)).toContain("product/123456789012/default");
+    template.hasResourceProperties("AWS::Events::Rule", {
+      EventPattern: { source: ["portcullis"], "detail-type": ["Portcullis Scan Completed"] },
+      Targets: [Match.objectLike({ Arn: { "Fn::GetAtt": [logicalId(importer.function.fn), "Arn"] } })],
+    });
   });
 });

@@ -37,6 +37,8 @@ export function synthApp(): SynthesizedApp {
       ),
       "portcullis:gcpConfigFile": fileURLToPath(new URL("../fixtures/gcp/gcp-config.yaml", import.meta.url)),
       "portcullis:inventorySyncRateHours": "3",
+      "portcullis:dashboardDomainPrefix": "portcullis-test-dashboard",
+      "portcullis:securityHubImport": "true",
       "portcullis:notificationRulesFile": fileURLToPath(
         new URL("../fixtures/policy/notification-rules.yaml", import.meta.url),
       ),
