@@ -35,6 +35,7 @@ import {
 } from "./dynamo-finding-item.js";
 import { DynamoImageActivity, type ImageActivityOptions } from "./dynamo-image-activity.js";
 import { DynamoPackageIndex } from "./dynamo-package-index.js";
+import { queryAll } from "./dynamo-query-all.js";
 import { buildUpdate } from "./dynamo-update.js";
 import {
   ACCOUNTS_PK1,
@@ -749,17 +750,8 @@ export class DynamoFindingsStore implements FindingsStore {
     return items as unknown as FindingItem[];
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, this.tableName, input);
   }
 
   private async writeItems(items: readonly FindingItem[]): Promise<void> {

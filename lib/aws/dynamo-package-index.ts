@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import type { DynamoDBDocumentClient, QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { type PackageKey, packageKey } from "../vulndb/db/package-key.js";
 import { type BatchWriteOptions, batchWriteAll } from "./dynamo-batch-write.js";
+import { queryAll } from "./dynamo-query-all.js";
 import { ITEM_TYPES, imagePk, PACKAGE_LIST_PREFIX, packageIndexPk, packageListSk } from "./table-design.js";
 
 /** Keys per package-list item: ~60 bytes each keeps an item far below DynamoDB's 400 KB. */
@@ -77,22 +78,8 @@ export class DynamoPackageIndex implements PackageIndexReader {
     return items.map((item) => item.SK as string);
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          ...input,
-          TableName: this.tableName,
-          ExclusiveStartKey: start,
-          ...(this.pageSize ? { Limit: this.pageSize } : {}),
-        }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, this.tableName, input, this.pageSize);
   }
 
   private put(items: ReadonlyArray<Record<string, unknown>>): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type QueryCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { FindingItem } from "../aws/dynamo-finding-item.js";
+import { queryAll } from "../aws/dynamo-query-all.js";
 import {
   ACCOUNTS_PK1,
   accountPk,
@@ -398,17 +399,8 @@ export class DynamoDashboardQueries implements DashboardQueries {
     return encodeKeyCursor(Object.fromEntries(keyNames.map((name) => [name, item[name]])));
   }
 
-  private async queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey: start }),
-      );
-      items.push(...(out.Items ?? []));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private queryAll(input: Omit<QueryCommandInput, "TableName">): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, this.tableName, input);
   }
 }
 

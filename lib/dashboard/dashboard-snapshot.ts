@@ -1,11 +1,7 @@
-import {
-  type DynamoDBDocumentClient,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, PutCommand, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
 import { batchWriteAll } from "../aws/dynamo-batch-write.js";
 import { isConditionalCheckFailed } from "../aws/dynamo-errors.js";
+import { queryAll } from "../aws/dynamo-query-all.js";
 import {
   ACCOUNTS_PK1,
   FLEET_PK,
@@ -228,21 +224,4 @@ function top(stats: VulnStat[], size: (s: VulnStat) => number): VulnStat[] {
   return stats
     .sort((a, b) => size(b) - size(a) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
     .slice(0, TOP_LIMIT);
-}
-
-async function queryAll(
-  doc: DynamoDBDocumentClient,
-  tableName: string,
-  input: Omit<QueryCommandInput, "TableName">,
-): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await doc.send(
-      new QueryCommand({ ...input, TableName: tableName, ExclusiveStartKey: start }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
 }
