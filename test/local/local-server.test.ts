@@ -116,8 +116,11 @@ describe("startLocalServer", () => {
     );
     expect(head.ContentLength).toBeGreaterThan(100);
     s3.destroy();
-    expect(lines.some((l) => l.startsWith("scanned: ") && l.includes(`${expectedPackages} packages`))).toBe(
-      true,
+    // The line is printed once the worker returns, a few writes after the image appears in the store.
+    await waitFor("the scan line", async () =>
+      lines.some((l) => l.startsWith("scanned: ") && l.includes(`${expectedPackages} packages`))
+        ? true
+        : undefined,
     );
   });
 
