@@ -1,7 +1,6 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -34,8 +33,10 @@ import {
   suppressedFindingItem,
 } from "./dynamo-finding-item.js";
 import { DynamoImageActivity, type ImageActivityOptions } from "./dynamo-image-activity.js";
+import { deleteMarker, putMarkerOnce } from "./dynamo-once-marker.js";
 import { DynamoPackageIndex } from "./dynamo-package-index.js";
 import { queryAll } from "./dynamo-query-all.js";
+import { indexImageRisk, OPEN_COUNT_PREFIX } from "./dynamo-risk-index.js";
 import { buildUpdate } from "./dynamo-update.js";
 import {
   ACCOUNTS_PK1,
@@ -46,7 +47,6 @@ import {
   FLEET_PK,
   gsi1,
   gsi2,
-  gsi5,
   INDEXES,
   ITEM_TYPES,
   imagePk,
@@ -123,9 +123,6 @@ export interface CountsRecord {
   open: Record<string, number>;
 }
 
-/** The attribute prefix of per-severity open counts on summary and Image META items: `open_CRITICAL`. */
-export const OPEN_COUNT_PREFIX = "open_";
-
 /** What the counts items hold besides images, scans and open_<LEVEL>; all ADDed. */
 export interface CountDeltas {
   images?: number;
@@ -138,28 +135,6 @@ export interface CountDeltas {
   scanned?: number;
   failed?: number;
 }
-
-/** META attributes a list row needs; the risk rows copy exactly these. */
-const ROW_ATTRIBUTES = [
-  "imageKey",
-  "provider",
-  "account",
-  "region",
-  "repository",
-  "digest",
-  "registry",
-  "tags",
-  "status",
-  "firstSeen",
-  "pushedAt",
-  "lastScannedAt",
-  "openFindings",
-  "maxSeverity",
-  "risk",
-  "supersededBy",
-  "supersededAt",
-  ...SEVERITY_LEVELS.map((level) => `${OPEN_COUNT_PREFIX}${level}`),
-];
 
 /**
  * FindingsStore on the single DynamoDB table of table-design.ts.
@@ -431,27 +406,15 @@ export class DynamoFindingsStore implements FindingsStore {
    * account's and the fleet's `pushed`, however often the event is delivered.
    */
   async recordPushed(job: ScanJob): Promise<void> {
-    const key = imageKeyOf(job);
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            PK: imagePk(key),
-            SK: PUSHED_SK,
-            type: ITEM_TYPES.pushedMarker,
-            account: job.account,
-            repository: job.repository,
-            at: job.eventTime || this.now().toISOString(),
-          },
-          ConditionExpression: "attribute_not_exists(PK)",
-        }),
-      );
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return; // already counted
-      throw err;
-    }
-    await this.addCounts(job.account, job.repository, new Map(), { pushed: 1 }, job.provider);
+    const first = await putMarkerOnce(this.doc, this.tableName, {
+      PK: imagePk(imageKeyOf(job)),
+      SK: PUSHED_SK,
+      type: ITEM_TYPES.pushedMarker,
+      account: job.account,
+      repository: job.repository,
+      at: job.eventTime || this.now().toISOString(),
+    });
+    if (first) await this.addCounts(job.account, job.repository, new Map(), { pushed: 1 }, job.provider);
   }
 
   /**
@@ -459,77 +422,25 @@ export class DynamoFindingsStore implements FindingsStore {
    * the marker), however often SQS redelivers the job.
    */
   async recordScanFailed(job: ScanJob, reason: string, at: string = this.now().toISOString()): Promise<void> {
-    const key = imageKeyOf(job);
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            PK: imagePk(key),
-            SK: FAILED_SK,
-            type: ITEM_TYPES.failedMarker,
-            account: job.account,
-            repository: job.repository,
-            reason: reason.slice(0, 1000),
-            at,
-          },
-          ConditionExpression: "attribute_not_exists(PK)",
-        }),
-      );
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return; // already counted
-      throw err;
-    }
-    await this.addCounts(job.account, job.repository, new Map(), { failed: 1 }, job.provider);
+    const first = await putMarkerOnce(this.doc, this.tableName, {
+      PK: imagePk(imageKeyOf(job)),
+      SK: FAILED_SK,
+      type: ITEM_TYPES.failedMarker,
+      account: job.account,
+      repository: job.repository,
+      reason: reason.slice(0, 1000),
+      at,
+    });
+    if (first) await this.addCounts(job.account, job.repository, new Map(), { failed: 1 }, job.provider);
   }
 
   /** Removes the failed marker; true when there was one (its count is then taken back). */
-  private async clearFailed(key: string): Promise<boolean> {
-    const out = await this.doc.send(
-      new DeleteCommand({
-        TableName: this.tableName,
-        Key: { PK: imagePk(key), SK: FAILED_SK },
-        ReturnValues: "ALL_OLD",
-      }),
-    );
-    return out.Attributes !== undefined;
+  private clearFailed(key: string): Promise<boolean> {
+    return deleteMarker(this.doc, this.tableName, { PK: imagePk(key), SK: FAILED_SK });
   }
 
-  /**
-   * Puts an active image in GSI5 by its risk: the META item under the fleet's partition, and a
-   * copy of its list row under the account's and the repository's. Written after each change of
-   * its open findings; a race between two writers leaves rows one write behind until the next.
-   */
-  private async indexRisk(key: string, risk: number): Promise<void> {
-    let meta: Record<string, unknown> | undefined;
-    const update = buildUpdate({ set: gsi5({}, risk, key) });
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { PK: imagePk(key), SK: META_SK },
-          UpdateExpression: update.UpdateExpression,
-          ConditionExpression: "#s = :active",
-          ExpressionAttributeNames: { ...update.ExpressionAttributeNames, "#s": "status" },
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":active": "active" },
-          ReturnValues: "ALL_NEW",
-        }),
-      );
-      meta = out.Attributes;
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) return; // deleted meanwhile: markDeleted took it out
-      throw err;
-    }
-    if (!meta) return;
-    const row: Record<string, unknown> = { type: ITEM_TYPES.riskRow };
-    for (const name of ROW_ATTRIBUTES) if (meta[name] !== undefined) row[name] = meta[name];
-    const account = String(meta.account);
-    const repository = String(meta.repository);
-    const requests = [
-      { SK: RISK_ACCOUNT_SK, ...gsi5({ account }, risk, key) },
-      { SK: RISK_REPO_SK, ...gsi5({ account, repository }, risk, key) },
-    ].map((keys) => ({ PutRequest: { Item: { ...row, PK: imagePk(key), ...keys } } }));
-    await batchWriteAll(this.doc, this.tableName, requests, this.options.batchWrite);
+  private indexRisk(key: string, risk: number): Promise<void> {
+    return indexImageRisk(this.doc, this.tableName, key, risk, this.options.batchWrite);
   }
 
   async markDeleted(imageKey: string, at: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { OPEN_COUNT_PREFIX } from "../aws/dynamo-findings-store.js";
+import { OPEN_COUNT_PREFIX } from "../aws/dynamo-risk-index.js";
 import type { Severity, SeverityCounts } from "./api-contract.js";
 
 /** What a counts item (fleet, account, repository SUMMARY) holds, read leniently. */
