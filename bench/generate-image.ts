@@ -7,6 +7,8 @@ import { pipeline } from "node:stream/promises";
 import { createGzip } from "node:zlib";
 import * as tarStream from "tar-stream";
 
+export { mulberry32 } from "../test/helpers/prng.js";
+
 /**
  * Writes synthetic but realistically shaped OCI images for benchmarks, one gzip layer per content
  * function. Cached: regenerated only when the caller's stamp changes.
@@ -201,15 +203,4 @@ export function makeCorpus(random: () => number, size: number): Buffer {
     }
   }
   return out;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

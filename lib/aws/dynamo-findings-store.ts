@@ -61,6 +61,7 @@ import {
   TTL_ATTRIBUTE,
   tagPk,
   tagSk,
+  vulnerabilityPk,
 } from "./table-design.js";
 
 export interface DynamoFindingsStoreOptions {
@@ -602,7 +603,7 @@ export class DynamoFindingsStore implements FindingsStore {
       IndexName: index.name,
       KeyConditionExpression: "#pk = :pk",
       ExpressionAttributeNames: { "#pk": index.partitionKey },
-      ExpressionAttributeValues: { ":pk": `VULN#${vulnerabilityId}` },
+      ExpressionAttributeValues: { ":pk": vulnerabilityPk(vulnerabilityId) },
     });
     return (items as unknown as FindingItem[]).map((item) => ({
       ...recordFromItem(item),

@@ -154,8 +154,11 @@ export const gsi1 = (account: string, repository: string, at: string) => ({
 
 export const gsi2 = (digest: string, imageKey: string) => ({ PK2: `DIGEST#${digest}`, SK2: imageKey });
 
+/** GSI3's partition: every finding of one vulnerability id. */
+export const vulnerabilityPk = (vulnerabilityId: string): string => `VULN#${vulnerabilityId}`;
+
 export const gsi3 = (vulnerabilityId: string, imageKey: string, pkg: string) => ({
-  PK3: `VULN#${vulnerabilityId}`,
+  PK3: vulnerabilityPk(vulnerabilityId),
   SK3: `${imageKey}#${pkg}`,
 });
 

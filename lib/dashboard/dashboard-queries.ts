@@ -21,6 +21,7 @@ import {
   SNAPSHOTS_PK,
   SUMMARY_SK,
   topVulnerabilityPk,
+  vulnerabilityPk,
 } from "../aws/table-design.js";
 import type { ScanSummary } from "../stores/findings-store.js";
 import type {
@@ -96,6 +97,20 @@ export interface DashboardQueries {
 const MAX_ROUNDS = 8;
 
 const TABLE_KEY_NAMES = ["PK", "SK"];
+
+/** A Query of one index partition, with the key names its cursor holds. */
+function indexPartition(index: { name: string; partitionKey: string; sortKey: string }, value: string) {
+  return {
+    input: {
+      IndexName: index.name,
+      KeyConditionExpression: "#pk = :pk",
+      ExpressionAttributeNames: { "#pk": index.partitionKey },
+      ExpressionAttributeValues: { ":pk": value },
+    },
+    keyNames: indexKeyNames(index),
+    partition: { name: index.partitionKey, value },
+  };
+}
 const indexKeyNames = (index: { partitionKey: string; sortKey: string }) => [
   "PK",
   "SK",
@@ -155,14 +170,7 @@ export class DynamoDashboardQueries implements DashboardQueries {
   accounts(scope: AccountScope, page: PageRequest): Promise<Page<AccountRow>> {
     const index = INDEXES.byAccount;
     return this.page(page, {
-      input: {
-        IndexName: index.name,
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": index.partitionKey },
-        ExpressionAttributeValues: { ":pk": ACCOUNTS_PK1 },
-      },
-      keyNames: indexKeyNames(index),
-      partition: { name: index.partitionKey, value: ACCOUNTS_PK1 },
+      ...indexPartition(index, ACCOUNTS_PK1),
       map: (item) => (inScope(scope, item.account) ? accountRow(item) : undefined),
       filtered: scope !== undefined,
     });
@@ -192,14 +200,7 @@ export class DynamoDashboardQueries implements DashboardQueries {
     const partition = riskPk(account === undefined ? {} : { account, repository: at.repository });
     const filtered = account === undefined && scope !== undefined;
     return this.page(page, {
-      input: {
-        IndexName: index.name,
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": index.partitionKey },
-        ExpressionAttributeValues: { ":pk": partition },
-      },
-      keyNames: indexKeyNames(index),
-      partition: { name: index.partitionKey, value: partition },
+      ...indexPartition(index, partition),
       map: (item) => (!filtered || inScope(scope, item.account) ? imageRow(item) : undefined),
       filtered,
     });
@@ -270,16 +271,9 @@ export class DynamoDashboardQueries implements DashboardQueries {
     page: PageRequest,
   ): Promise<Page<AffectedImageRow>> {
     const index = INDEXES.byVulnerability;
-    const partition = `VULN#${id}`;
+    const partition = vulnerabilityPk(id);
     return this.page(page, {
-      input: {
-        IndexName: index.name,
-        KeyConditionExpression: "#pk = :pk",
-        ExpressionAttributeNames: { "#pk": index.partitionKey },
-        ExpressionAttributeValues: { ":pk": partition },
-      },
-      keyNames: indexKeyNames(index),
-      partition: { name: index.partitionKey, value: partition },
+      ...indexPartition(index, partition),
       map: (item) => {
         const finding = item as unknown as FindingItem;
         if (!inScope(scope, finding.account)) return undefined;

@@ -1,6 +1,7 @@
 import type { SeverityLevel, VulnerabilityFinding } from "../../lib/matching/finding.js";
 import type { ScanSummary } from "../../lib/stores/findings-store.js";
 import { imageKey, type ScanJob } from "../../lib/stores/scan-job.js";
+import { mulberry32 } from "./prng.js";
 
 /**
  * A deterministic fleet for dashboard tests and benchmarks: accounts (ECR account ids, one GAR
@@ -32,18 +33,6 @@ export interface SeededFleet {
 /** What seedFleet needs of a store: DynamoFindingsStore fits. */
 export interface SeedTarget {
   putScan(job: ScanJob, summary: ScanSummary, findings: readonly VulnerabilityFinding[]): Promise<void>;
-}
-
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PACKAGES: Array<{ ecosystem: string; name: string; foundIn: string; purl: (v: string) => string }> = [
@@ -161,7 +150,7 @@ export function buildFleet(options: SeedOptions): SeededFleet {
 
 /** One image at a time, so a large fleet need not be held in memory. */
 export function* generateFleet(options: SeedOptions): Generator<SeededImage> {
-  const random = prng(options.seed);
+  const random = mulberry32(options.seed);
   // A pool a few times an image's findings, so vulnerabilities repeat across images as in real fleets.
   const pool = vulnerabilityPool(Math.max(50, options.findingsPerImage * 4), random);
   const accounts = fleetAccounts(options);
